@@ -1,0 +1,47 @@
+package apigw
+
+// Deployment is an immutable snapshot of a REST API. Stages point at
+// deployments; the data plane serves the snapshot, so later edits to the
+// API are invisible to callers until a new deployment is attached.
+type Deployment struct {
+	ID          string                               `json:"id"`
+	Description string                               `json:"description,omitempty"`
+	CreatedDate Time                                 `json:"createdDate"`
+	APISummary  map[string]map[string]MethodSnapshot `json:"apiSummary,omitempty"`
+
+	// Snapshot is the API as it was when the deployment was created. It is
+	// stored with the deployment but never sent on the wire.
+	Snapshot *Snapshot `json:"-"`
+}
+
+// MethodSnapshot is the per-method summary GetDeployment returns with
+// embed=apisummary.
+type MethodSnapshot struct {
+	AuthorizationType string `json:"authorizationType"`
+	APIKeyRequired    bool   `json:"apiKeyRequired"`
+}
+
+// Snapshot is the frozen content of a deployment: what the data plane
+// needs to route and integrate requests.
+type Snapshot struct {
+	APIName                   string               `json:"apiName"`
+	BinaryMediaTypes          []string             `json:"binaryMediaTypes,omitempty"`
+	DisableExecuteAPIEndpoint bool                 `json:"disableExecuteApiEndpoint,omitempty"`
+	Resources                 map[string]*Resource `json:"resources"`
+}
+
+// Summary returns the deployment's apiSummary: path -> verb -> summary.
+func (s *Snapshot) Summary() map[string]map[string]MethodSnapshot {
+	out := map[string]map[string]MethodSnapshot{}
+	for _, r := range s.Resources {
+		if len(r.ResourceMethods) == 0 {
+			continue
+		}
+		m := map[string]MethodSnapshot{}
+		for verb, meth := range r.ResourceMethods {
+			m[verb] = MethodSnapshot{AuthorizationType: meth.AuthorizationType, APIKeyRequired: meth.APIKeyRequired}
+		}
+		out[r.Path] = m
+	}
+	return out
+}

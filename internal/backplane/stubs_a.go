@@ -1,0 +1,123 @@
+package backplane
+
+// TODO(helper A): implement in restapi.go, resource.go, method.go,
+// integration.go, deployment.go, openapi.go and delete this file.
+
+import (
+	"context"
+	"errors"
+
+	"github.com/stagecoach/stagecoach/internal/apigw"
+)
+
+var errNotImplemented = errors.New("not implemented")
+
+func (s *Service) CreateRestAPI(ctx context.Context, in CreateRestAPIInput) (*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetRestAPI(ctx context.Context, id string) (*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetRestAPIs(ctx context.Context) ([]*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateRestAPI(ctx context.Context, id string, ops []apigw.PatchOperation) (*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteRestAPI(ctx context.Context, id string) error { return errNotImplemented }
+func (s *Service) ImportRestAPI(ctx context.Context, body []byte, p ImportParams) (*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) PutRestAPI(ctx context.Context, id string, body []byte, p ImportParams) (*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
+
+// ExportRestAPI renders the API (as deployed to stage) as OpenAPI 3.
+func (s *Service) ExportRestAPI(ctx context.Context, id, stage string) ([]byte, error) {
+	return nil, errNotImplemented
+}
+
+func (s *Service) GetResources(ctx context.Context, apiID string) ([]*apigw.Resource, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetResource(ctx context.Context, apiID, resourceID string) (*apigw.Resource, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) CreateResource(ctx context.Context, apiID, parentID, pathPart string) (*apigw.Resource, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateResource(ctx context.Context, apiID, resourceID string, ops []apigw.PatchOperation) (*apigw.Resource, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteResource(ctx context.Context, apiID, resourceID string) error {
+	return errNotImplemented
+}
+
+func (s *Service) PutMethod(ctx context.Context, apiID, resourceID, verb string, in PutMethodInput) (*apigw.Method, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetMethod(ctx context.Context, apiID, resourceID, verb string) (*apigw.Method, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateMethod(ctx context.Context, apiID, resourceID, verb string, ops []apigw.PatchOperation) (*apigw.Method, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteMethod(ctx context.Context, apiID, resourceID, verb string) error {
+	return errNotImplemented
+}
+func (s *Service) PutMethodResponse(ctx context.Context, apiID, resourceID, verb, status string, in PutMethodResponseInput) (*apigw.MethodResponse, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetMethodResponse(ctx context.Context, apiID, resourceID, verb, status string) (*apigw.MethodResponse, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateMethodResponse(ctx context.Context, apiID, resourceID, verb, status string, ops []apigw.PatchOperation) (*apigw.MethodResponse, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteMethodResponse(ctx context.Context, apiID, resourceID, verb, status string) error {
+	return errNotImplemented
+}
+
+func (s *Service) PutIntegration(ctx context.Context, apiID, resourceID, verb string, in PutIntegrationInput) (*apigw.Integration, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetIntegration(ctx context.Context, apiID, resourceID, verb string) (*apigw.Integration, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateIntegration(ctx context.Context, apiID, resourceID, verb string, ops []apigw.PatchOperation) (*apigw.Integration, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteIntegration(ctx context.Context, apiID, resourceID, verb string) error {
+	return errNotImplemented
+}
+func (s *Service) PutIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string, in PutIntegrationResponseInput) (*apigw.IntegrationResponse, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string) (*apigw.IntegrationResponse, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string, ops []apigw.PatchOperation) (*apigw.IntegrationResponse, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string) error {
+	return errNotImplemented
+}
+
+// CreateDeployment snapshots the API; with StageName it creates or
+// repoints that stage (or, with CanarySettings, makes the new deployment
+// the stage's canary) in the same transaction.
+func (s *Service) CreateDeployment(ctx context.Context, apiID string, in CreateDeploymentInput) (*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetDeployments(ctx context.Context, apiID string) ([]*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetDeployment(ctx context.Context, apiID, id string) (*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateDeployment(ctx context.Context, apiID, id string, ops []apigw.PatchOperation) (*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteDeployment(ctx context.Context, apiID, id string) error {
+	return errNotImplemented
+}

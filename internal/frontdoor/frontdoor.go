@@ -1,0 +1,131 @@
+// Package frontdoor dispatches every request arriving on Stagecoach's one
+// endpoint to the service it is for, the way AWS's own front door tells
+// them apart: by Host, by X-Amz-Target, or by path.
+//
+//	Host {id}.execute-api.*                   data plane, stage = first segment
+//	/restapis/{id}/{stage}/_user_request_/... data plane, path form
+//	X-Amz-Target: CloudApiService.*           Cloud Control API
+//	X-Amz-Target: Logs_20140328.*             CloudWatch Logs subset
+//	/_stagecoach/health                       readiness
+//	/metrics                                  Prometheus metrics
+//	/console/...                              web console
+//	anything else                             API Gateway control plane
+package frontdoor
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// Invoker serves data-plane requests. restAPIID and stage come from the
+// Host or the path form; path is the rest of the URL path, still escaped,
+// starting with "/" ("/" for the root resource).
+type Invoker interface {
+	ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string)
+}
+
+// Handler is the top-level http.Handler. Nil services answer 404.
+type Handler struct {
+	Invoke       Invoker
+	ControlAPI   http.Handler
+	CloudControl http.Handler
+	Logs         http.Handler
+	Metrics      http.Handler
+	Console      http.Handler
+
+	ready atomic.Bool
+}
+
+// SetReady marks the server ready; /_stagecoach/health answers 503 before.
+func (h *Handler) SetReady(v bool) { h.ready.Store(v) }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if id, ok := executeAPIHost(r.Host); ok && h.Invoke != nil {
+		stage, rest := splitStage(r.URL.EscapedPath())
+		h.Invoke.ServeInvoke(w, r, id, stage, rest)
+		return
+	}
+	path := r.URL.EscapedPath()
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		switch {
+		case strings.HasPrefix(target, "CloudApiService."):
+			serve(h.CloudControl, w, r)
+		case strings.HasPrefix(target, "Logs_20140328."):
+			serve(h.Logs, w, r)
+		default:
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.Header().Set("x-amzn-ErrorType", "UnknownOperationException")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"__type":"UnknownOperationException","message":"Unknown operation ` + jsonSafe(target) + `"}`))
+		}
+		return
+	}
+	if id, stage, rest, ok := userRequestPath(path); ok && h.Invoke != nil {
+		h.Invoke.ServeInvoke(w, r, id, stage, rest)
+		return
+	}
+	switch {
+	case path == "/_stagecoach/health":
+		if !h.ready.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	case path == "/metrics":
+		serve(h.Metrics, w, r)
+	case path == "/console" || strings.HasPrefix(path, "/console/"):
+		serve(h.Console, w, r)
+	default:
+		serve(h.ControlAPI, w, r)
+	}
+}
+
+func serve(h http.Handler, w http.ResponseWriter, r *http.Request) {
+	if h == nil {
+		http.NotFound(w, r)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+// executeAPIHost reports whether host is "{restApiId}.execute-api.<anything>"
+// and returns the lower-cased id (AWS ids are case-insensitive in hosts).
+func executeAPIHost(host string) (string, bool) {
+	i := strings.Index(host, ".execute-api.")
+	if i <= 0 {
+		return "", false
+	}
+	return strings.ToLower(host[:i]), true
+}
+
+// splitStage splits "/prod/pets/42" into "prod" and "/pets/42".
+func splitStage(p string) (stage, rest string) {
+	p = strings.TrimPrefix(p, "/")
+	stage, rest, _ = strings.Cut(p, "/")
+	return stage, "/" + rest
+}
+
+// userRequestPath parses the emulators' path form
+// /restapis/{id}/{stage}/_user_request_/{path}.
+func userRequestPath(p string) (id, stage, rest string, ok bool) {
+	const prefix = "/restapis/"
+	if !strings.HasPrefix(p, prefix) {
+		return "", "", "", false
+	}
+	parts := strings.SplitN(p[len(prefix):], "/", 4)
+	if len(parts) < 3 || parts[2] != "_user_request_" {
+		return "", "", "", false
+	}
+	rest = "/"
+	if len(parts) == 4 {
+		rest += parts[3]
+	}
+	return strings.ToLower(parts[0]), parts[1], rest, true
+}
+
+func jsonSafe(s string) string {
+	return strings.NewReplacer(`"`, `'`, `\`, `/`).Replace(s)
+}

@@ -102,22 +102,3 @@ func (s *Service) UpdateIntegrationResponse(ctx context.Context, apiID, resource
 func (s *Service) DeleteIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string) error {
 	return errNotImplemented
 }
-
-// CreateDeployment snapshots the API; with StageName it creates or
-// repoints that stage (or, with CanarySettings, makes the new deployment
-// the stage's canary) in the same transaction.
-func (s *Service) CreateDeployment(ctx context.Context, apiID string, in CreateDeploymentInput) (*apigw.Deployment, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetDeployments(ctx context.Context, apiID string) ([]*apigw.Deployment, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetDeployment(ctx context.Context, apiID, id string) (*apigw.Deployment, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateDeployment(ctx context.Context, apiID, id string, ops []apigw.PatchOperation) (*apigw.Deployment, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteDeployment(ctx context.Context, apiID, id string) error {
-	return errNotImplemented
-}

@@ -1,6 +1,6 @@
 package backplane
 
-// TODO(helper B): implement in stage.go, tags.go, account.go and delete
+// TODO(helper B): implement in stage.go, deployment.go, tags.go, account.go and delete
 // this file.
 
 import (
@@ -50,4 +50,23 @@ func (s *Service) GetAccount(ctx context.Context) (*apigw.Account, error) {
 }
 func (s *Service) UpdateAccount(ctx context.Context, ops []apigw.PatchOperation) (*apigw.Account, error) {
 	return nil, errNotImplemented
+}
+
+// CreateDeployment snapshots the API; with StageName it creates or
+// repoints that stage (or, with CanarySettings, makes the new deployment
+// the stage's canary) in the same transaction.
+func (s *Service) CreateDeployment(ctx context.Context, apiID string, in CreateDeploymentInput) (*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetDeployments(ctx context.Context, apiID string) ([]*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) GetDeployment(ctx context.Context, apiID, id string) (*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) UpdateDeployment(ctx context.Context, apiID, id string, ops []apigw.PatchOperation) (*apigw.Deployment, error) {
+	return nil, errNotImplemented
+}
+func (s *Service) DeleteDeployment(ctx context.Context, apiID, id string) error {
+	return errNotImplemented
 }

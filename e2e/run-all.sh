@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every end-to-end script and prints one summary line.
+set -uo pipefail
+cd "$(dirname "$0")"
+scripts=(console-guide.sh)
+[[ -f cloudcontrol.sh ]] && scripts+=(cloudcontrol.sh)
+[[ -f alchemy/run.sh ]] && scripts+=(alchemy/run.sh)
+passed=0 failed=0
+for s in "${scripts[@]}"; do
+	echo "=== e2e: $s"
+	if bash "$s"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== e2e: $s FAILED"; fi
+done
+echo "e2e: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

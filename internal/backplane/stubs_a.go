@@ -12,22 +12,6 @@ import (
 
 var errNotImplemented = errors.New("not implemented")
 
-func (s *Service) CreateRestAPI(ctx context.Context, in CreateRestAPIInput) (*apigw.RestAPI, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetRestAPI(ctx context.Context, id string) (*apigw.RestAPI, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetRestAPIs(ctx context.Context) ([]*apigw.RestAPI, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateRestAPI(ctx context.Context, id string, ops []apigw.PatchOperation) (*apigw.RestAPI, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteRestAPI(ctx context.Context, id string) error { return errNotImplemented }
-func (s *Service) ImportRestAPI(ctx context.Context, body []byte, p ImportParams) (*apigw.RestAPI, error) {
-	return nil, errNotImplemented
-}
 func (s *Service) PutRestAPI(ctx context.Context, id string, body []byte, p ImportParams) (*apigw.RestAPI, error) {
 	return nil, errNotImplemented
 }

@@ -8,7 +8,3 @@ func (s *Server) restAPIRoutes()     {}
 func (s *Server) resourceRoutes()    {}
 func (s *Server) methodRoutes()      {}
 func (s *Server) integrationRoutes() {}
-func (s *Server) deploymentRoutes()  {}
-func (s *Server) stageRoutes()       {}
-func (s *Server) tagRoutes()         {}
-func (s *Server) accountRoutes()     {}

@@ -12,6 +12,9 @@ import (
 
 var errNotImplemented = errors.New("not implemented")
 
+func (s *Service) ImportRestAPI(ctx context.Context, body []byte, p ImportParams) (*apigw.RestAPI, error) {
+	return nil, errNotImplemented
+}
 func (s *Service) PutRestAPI(ctx context.Context, id string, body []byte, p ImportParams) (*apigw.RestAPI, error) {
 	return nil, errNotImplemented
 }
@@ -21,21 +24,6 @@ func (s *Service) ExportRestAPI(ctx context.Context, id, stage string) ([]byte, 
 	return nil, errNotImplemented
 }
 
-func (s *Service) GetResources(ctx context.Context, apiID string) ([]*apigw.Resource, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetResource(ctx context.Context, apiID, resourceID string) (*apigw.Resource, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) CreateResource(ctx context.Context, apiID, parentID, pathPart string) (*apigw.Resource, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateResource(ctx context.Context, apiID, resourceID string, ops []apigw.PatchOperation) (*apigw.Resource, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteResource(ctx context.Context, apiID, resourceID string) error {
-	return errNotImplemented
-}
 
 func (s *Service) PutMethod(ctx context.Context, apiID, resourceID, verb string, in PutMethodInput) (*apigw.Method, error) {
 	return nil, errNotImplemented

@@ -25,30 +25,6 @@ func (s *Service) ExportRestAPI(ctx context.Context, id, stage string) ([]byte, 
 }
 
 
-func (s *Service) PutMethod(ctx context.Context, apiID, resourceID, verb string, in PutMethodInput) (*apigw.Method, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetMethod(ctx context.Context, apiID, resourceID, verb string) (*apigw.Method, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateMethod(ctx context.Context, apiID, resourceID, verb string, ops []apigw.PatchOperation) (*apigw.Method, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteMethod(ctx context.Context, apiID, resourceID, verb string) error {
-	return errNotImplemented
-}
-func (s *Service) PutMethodResponse(ctx context.Context, apiID, resourceID, verb, status string, in PutMethodResponseInput) (*apigw.MethodResponse, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetMethodResponse(ctx context.Context, apiID, resourceID, verb, status string) (*apigw.MethodResponse, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateMethodResponse(ctx context.Context, apiID, resourceID, verb, status string, ops []apigw.PatchOperation) (*apigw.MethodResponse, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteMethodResponse(ctx context.Context, apiID, resourceID, verb, status string) error {
-	return errNotImplemented
-}
 
 func (s *Service) PutIntegration(ctx context.Context, apiID, resourceID, verb string, in PutIntegrationInput) (*apigw.Integration, error) {
 	return nil, errNotImplemented

@@ -26,27 +26,3 @@ func (s *Service) ExportRestAPI(ctx context.Context, id, stage string) ([]byte, 
 
 
 
-func (s *Service) PutIntegration(ctx context.Context, apiID, resourceID, verb string, in PutIntegrationInput) (*apigw.Integration, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetIntegration(ctx context.Context, apiID, resourceID, verb string) (*apigw.Integration, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateIntegration(ctx context.Context, apiID, resourceID, verb string, ops []apigw.PatchOperation) (*apigw.Integration, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteIntegration(ctx context.Context, apiID, resourceID, verb string) error {
-	return errNotImplemented
-}
-func (s *Service) PutIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string, in PutIntegrationResponseInput) (*apigw.IntegrationResponse, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) GetIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string) (*apigw.IntegrationResponse, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) UpdateIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string, ops []apigw.PatchOperation) (*apigw.IntegrationResponse, error) {
-	return nil, errNotImplemented
-}
-func (s *Service) DeleteIntegrationResponse(ctx context.Context, apiID, resourceID, verb, status string) error {
-	return errNotImplemented
-}

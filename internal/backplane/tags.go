@@ -29,7 +29,7 @@ var tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 // the way API Gateway's own validation messages do.
 const (
 	msgTooManyTags    = "Too many tags: a resource can have at most 50 tags"
-	msgInvalidARN     = "Invalid ARN specified in the request: %s"
+	msgTagARNInvalid     = "Invalid ARN specified in the request: %s"
 	msgTagKeysMissing = "tagKeys must be specified"
 )
 
@@ -67,7 +67,7 @@ type taggable struct {
 // rejecting a client's region here would break tagging from SDKs set to
 // another one (product choice).
 func parseTagARN(arn string) (taggable, error) {
-	bad := apigw.BadRequest(msgInvalidARN, arn)
+	bad := apigw.BadRequest(msgTagARNInvalid, arn)
 	rest, ok := strings.CutPrefix(arn, "arn:")
 	if !ok {
 		return taggable{}, bad

@@ -1,29 +1,324 @@
 // Package gateway is the data plane: it serves invocations of deployed
-// stages. TODO(helper C): the real implementation.
+// stages.
+//
+// Each stage is compiled into an immutable runtime snapshot — the routing
+// tree of the deployment it points at, a pipeline per method with its
+// integration plan, the stage variables already substituted, the canary —
+// and all snapshots are published together in one table behind an
+// atomic.Pointer. A request loads the table once and never takes a lock or
+// touches the store. A committed store change names the APIs it touched; a
+// background worker recompiles those APIs' stages and swaps the table
+// (Caddy's order: build the new config completely, then switch).
 package gateway
 
 import (
+	"context"
+	"log/slog"
+	"maps"
 	"net/http"
+	"net/http/httputil"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/stagecoach/stagecoach/internal/store"
 )
 
 // Options configure the data plane.
-type Options struct{}
-
-// Gateway serves stage invocations.
-type Gateway struct{ st store.Store }
-
-// New returns a Gateway reading configuration from st.
-func New(st store.Store, opts Options) (*Gateway, error) { return &Gateway{st: st}, nil }
-
-// ServeInvoke implements frontdoor.Invoker.
-func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string) {
-	http.Error(w, `{"message":"Forbidden"}`, http.StatusForbidden)
+type Options struct {
+	// LambdaEndpoints maps a Lambda function ARN, or a bare function name,
+	// to the base URL of a local runtime speaking the Lambda Runtime
+	// Interface Emulator protocol (POST {base}/2015-03-31/functions/
+	// function/invocations). AWS_PROXY integrations whose function is not
+	// listed answer 502. The key "*" is used for any function not listed.
+	LambdaEndpoints map[string]string
+	// Logger receives configuration warnings and integration failures;
+	// nil means slog.Default().
+	Logger *slog.Logger
+	// SwitchWait bounds how long a committed change waits for the data
+	// plane to serve it before the control-plane call returns; zero means
+	// 100ms. See onChange.
+	SwitchWait time.Duration
 }
 
-// FlushStageCache implements backplane.StageCacheFlusher.
+// maxPayload is API Gateway's request payload limit (10 MB).
+const maxPayload = 10 << 20
+
+// Gateway serves stage invocations.
+type Gateway struct {
+	st    store.Store
+	opts  Options
+	log   *slog.Logger
+	comp  *compiler
+	table atomic.Pointer[table]
+
+	proxy         *httputil.ReverseProxy // HTTP_PROXY over the shared transport
+	insecureProxy *httputil.ReverseProxy // same, for tlsConfig.insecureSkipVerification
+	transport     *http.Transport
+	insecure      *http.Transport
+
+	mu        sync.Mutex // guards the fields below; never taken by requests
+	dirty     map[string]bool
+	dirtyAll  bool
+	requested uint64        // changes announced
+	done      uint64        // changes compiled and published
+	doneCh    chan struct{} // closed and replaced each time done advances
+	wake      chan struct{}
+	stop      chan struct{}
+	stopped   chan struct{}
+	cancelSub func()
+}
+
+// New returns a Gateway serving what st holds. It compiles every stage
+// before returning and keeps the snapshots current as st changes.
+func New(st store.Store, opts Options) (*Gateway, error) {
+	g := &Gateway{
+		st:      st,
+		opts:    opts,
+		log:     opts.Logger,
+		dirty:   map[string]bool{},
+		doneCh:  make(chan struct{}),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	if g.opts.SwitchWait <= 0 {
+		g.opts.SwitchWait = 100 * time.Millisecond
+	}
+	g.comp = &compiler{g: g, log: g.log}
+	g.transport = newTransport(false)
+	g.insecure = newTransport(true)
+	g.proxy = g.newReverseProxy(g.transport)
+	g.insecureProxy = g.newReverseProxy(g.insecure)
+	g.table.Store(&table{apis: map[string]*apiRuntime{}})
+
+	// Subscribe before the first compile so no change slips between them.
+	g.cancelSub = st.Subscribe(g.onChange)
+	if err := g.compileAll(); err != nil {
+		g.cancelSub()
+		return nil, err
+	}
+	go g.run()
+	return g, nil
+}
+
+// ServeInvoke implements frontdoor.Invoker. path is the escaped request
+// path after the stage segment, "/" for the root resource.
+func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string) {
+	inv := getInvocation(w, r)
+	defer putInvocation(inv)
+	h := w.Header()
+	h["X-Amzn-Requestid"] = []string{inv.requestID}
+	h["X-Amz-Apigw-Id"] = []string{inv.extendedID}
+
+	api := g.table.Load().apis[strings.ToLower(restAPIID)]
+	if api == nil {
+		respForbidden.write(w)
+		return
+	}
+	sr := api.stages[stage]
+	if sr == nil {
+		respForbidden.write(w)
+		return
+	}
+	v := sr.pick()
+	if v == nil {
+		gr := noDeploymentResponse(stage)
+		gr.write(w)
+		return
+	}
+	if v.disabled {
+		respForbidden.write(w)
+		return
+	}
+	n, params := v.root.route(path, inv.paramBuf[:0])
+	if n == nil {
+		respMissingAuthToken.write(w)
+		return
+	}
+	m := n.lookup(r.Method)
+	if m == nil {
+		respMissingAuthToken.write(w)
+		return
+	}
+	if r.ContentLength > maxPayload {
+		respRequestTooLarge.write(w)
+		return
+	}
+	if r.ContentLength < 0 {
+		// Unknown length (chunked): enforce the limit while reading.
+		r.Body = http.MaxBytesReader(w, r.Body, maxPayload)
+	}
+	inv.variant, inv.method, inv.path, inv.params = v, m, path, params
+	m.serve(inv)
+}
+
+// FlushStageCache implements backplane.StageCacheFlusher. The response
+// cache arrives with internal/gateway/respcache (next issue); until then no
+// stage caches anything, so there is nothing to flush.
 func (g *Gateway) FlushStageCache(restAPIID, stageName string) {}
 
-// Close stops background work.
-func (g *Gateway) Close() error { return nil }
+// Close stops background work and releases idle backend connections.
+func (g *Gateway) Close() error {
+	g.cancelSub()
+	close(g.stop)
+	<-g.stopped
+	g.transport.CloseIdleConnections()
+	g.insecure.CloseIdleConnections()
+	return nil
+}
+
+// onChange is the store subscription. It marks the changed APIs for the
+// worker, then waits (at most SwitchWait) until the worker has published
+// them. The wait runs on the goroutine that committed the change — the
+// control-plane call — so a client that gets the answer to
+// create-deployment or update-stage can invoke the new configuration
+// straight away; it is bounded, so a slow compile delays the control plane
+// at most that long and never blocks it. The worker only reads the store,
+// and the store has released its write lock before it calls subscribers,
+// so waiting cannot deadlock.
+func (g *Gateway) onChange(ch store.Change) {
+	g.mu.Lock()
+	for _, id := range ch.RestAPIIDs {
+		g.dirty[strings.ToLower(id)] = true
+	}
+	// Account settings feed throttling (next issue): recompile everything.
+	g.dirtyAll = g.dirtyAll || ch.Account
+	g.requested++
+	gen := g.requested
+	g.mu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+	g.waitPublished(gen, g.opts.SwitchWait)
+}
+
+// waitPublished waits until change number gen is served, or timeout.
+func (g *Gateway) waitPublished(gen uint64, timeout time.Duration) bool {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		g.mu.Lock()
+		done, ch := g.done, g.doneCh
+		g.mu.Unlock()
+		if done >= gen {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			return false
+		case <-g.stopped:
+			return false
+		}
+	}
+}
+
+// run is the recompile worker.
+func (g *Gateway) run() {
+	defer close(g.stopped)
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-g.wake:
+		}
+		for {
+			g.mu.Lock()
+			dirty, all, gen := g.dirty, g.dirtyAll, g.requested
+			g.dirty, g.dirtyAll = map[string]bool{}, false
+			g.mu.Unlock()
+			if len(dirty) == 0 && !all {
+				break
+			}
+			var err error
+			if all {
+				err = g.compileAll()
+			} else {
+				err = g.compileAPIs(dirty)
+			}
+			if err != nil {
+				// Keep serving the last good snapshot and retry shortly.
+				g.log.Error("data plane: recompiling stages failed; still serving the previous configuration", "error", err)
+				g.mu.Lock()
+				maps.Copy(g.dirty, dirty)
+				g.dirtyAll = g.dirtyAll || all
+				g.mu.Unlock()
+				select {
+				case <-g.stop:
+					return
+				case <-time.After(200 * time.Millisecond):
+				}
+				continue
+			}
+			g.mu.Lock()
+			if gen > g.done {
+				g.done = gen
+				close(g.doneCh)
+				g.doneCh = make(chan struct{})
+			}
+			g.mu.Unlock()
+		}
+	}
+}
+
+// compileAll rebuilds the whole table from the store.
+func (g *Gateway) compileAll() error {
+	next := map[string]*apiRuntime{}
+	err := g.st.View(context.Background(), func(tx store.Tx) error {
+		apis, err := tx.RestAPIs()
+		if err != nil {
+			return err
+		}
+		for _, a := range apis {
+			rt, err := g.comp.compileAPI(tx, a.ID)
+			if err != nil {
+				return err
+			}
+			if rt != nil {
+				next[strings.ToLower(a.ID)] = rt
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	g.table.Store(&table{apis: next})
+	return nil
+}
+
+// compileAPIs recompiles some APIs and publishes a table that shares every
+// other API with the current one.
+func (g *Gateway) compileAPIs(ids map[string]bool) error {
+	fresh := map[string]*apiRuntime{}
+	err := g.st.View(context.Background(), func(tx store.Tx) error {
+		for id := range ids {
+			rt, err := g.comp.compileAPI(tx, id)
+			if err != nil {
+				return err
+			}
+			fresh[id] = rt
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Only the worker swaps the table, so load-copy-store is not racy.
+	next := maps.Clone(g.table.Load().apis)
+	for id, rt := range fresh {
+		if rt == nil {
+			delete(next, id)
+		} else {
+			next[id] = rt
+		}
+	}
+	g.table.Store(&table{apis: next})
+	return nil
+}

@@ -41,7 +41,14 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	svc := backplane.New(st, cfg.Region)
-	gw, err := gateway.New(st, gateway.Options{})
+	gwOpts := gateway.Options{}
+	if cfg.LambdaEndpoints != "" {
+		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	gw, err := gateway.New(st, gwOpts)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -1,0 +1,173 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/stagecoach/stagecoach/internal/apigw"
+)
+
+// Passthrough behaviours (integration passthroughBehavior).
+const (
+	passWhenNoMatch     = "WHEN_NO_MATCH"
+	passWhenNoTemplates = "WHEN_NO_TEMPLATES"
+	passNever           = "NEVER"
+)
+
+// httpPlan is a compiled HTTP (non-proxy) integration: only mapped
+// parameters reach the backend, the body passes through (or a static
+// request template replaces it), and the backend's answer is turned into
+// the method response by the integration responses.
+type httpPlan struct {
+	g         *Gateway
+	uri       *uriTemplate
+	verb      string // "" means the client's
+	mappings  []requestMapping
+	body      bodyPlan
+	responses *responseSet
+	timeout   time.Duration
+	transport http.RoundTripper
+	userAgent string
+}
+
+// bodyPlan decides the integration request body from the request templates
+// and the passthrough behaviour.
+type bodyPlan struct {
+	templates   map[string]template
+	passthrough string
+}
+
+// resolve returns the body to send and its content type, or ok=false when
+// the passthrough behaviour refuses the request (415).
+func (bp *bodyPlan) resolve(r *http.Request, body []byte) (out []byte, ctype string, ok bool) {
+	ctype = r.Header.Get("Content-Type")
+	mt := requestMediaType(r)
+	if t, found := bp.templates[mt]; found {
+		if !t.dynamic {
+			return []byte(t.text), mt, true
+		}
+		// Velocity templates are not evaluated yet: the body passes through.
+		return body, ctype, true
+	}
+	switch bp.passthrough {
+	case passNever:
+		return nil, "", false
+	case passWhenNoTemplates:
+		if len(bp.templates) > 0 {
+			return nil, "", false
+		}
+	}
+	return body, ctype, true
+}
+
+// requestMediaType is the media type that selects a request template: the
+// request's Content-Type, application/json when it has none (AWS's
+// default).
+func requestMediaType(r *http.Request) string {
+	if mt := mediaType(r.Header.Get("Content-Type")); mt != "" {
+		return mt
+	}
+	return "application/json"
+}
+
+func (c *compiler) httpIntegration(v *variant, am *apigw.Method, in *apigw.Integration) (handler, []error) {
+	var errs []error
+	uri, err := compileURI(expandStageVariables(in.URI, v.vars), pathSourceFor(in.RequestParameters, v.vars, &errs))
+	if err != nil {
+		return nil, append(errs, err)
+	}
+	mappings, merrs := compileRequestMappings(in.RequestParameters, v.vars)
+	errs = append(errs, merrs...)
+	responses, rerrs := compileResponses(in, am, v.vars)
+	errs = append(errs, rerrs...)
+	p := &httpPlan{
+		g: c.g, uri: uri, mappings: mappings, responses: responses, timeout: timeoutOf(in),
+		body:      bodyPlan{templates: compileTemplates(in.RequestTemplates), passthrough: in.PassthroughBehavior},
+		transport: c.g.transport,
+		// AWS identifies itself to HTTP backends this way.
+		userAgent: "AmazonAPIGateway_" + v.apiID,
+	}
+	if p.body.passthrough == "" {
+		p.body.passthrough = passWhenNoMatch
+	}
+	if in.HTTPMethod != "" && in.HTTPMethod != "ANY" {
+		p.verb = in.HTTPMethod
+	}
+	if in.TLSConfig != nil && in.TLSConfig.InsecureSkipVerification {
+		p.transport = c.g.insecure
+	}
+	return p.serve, errs
+}
+
+func (p *httpPlan) serve(inv *invocation) {
+	r := inv.r
+	in, err := readBody(r)
+	if err != nil {
+		p.g.writeBackendError(inv, r.Context(), err, "HTTP request body")
+		return
+	}
+	body, ctype, ok := p.body.resolve(r, in)
+	if !ok {
+		respUnsupportedMediaType.write(inv.w)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
+	defer cancel()
+	u := p.uri.build(inv, "")
+	h := http.Header{"User-Agent": {p.userAgent}}
+	if len(body) > 0 && ctype != "" {
+		h.Set("Content-Type", ctype)
+	}
+	applyRequestMappings(inv, h, u, p.mappings)
+	verb := p.verb
+	if verb == "" {
+		verb = r.Method
+	}
+	out := (&http.Request{
+		Method:        verb,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Host:          u.Host,
+		ContentLength: int64(len(body)),
+	}).WithContext(ctx)
+	if len(body) > 0 {
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	resp, err := p.transport.RoundTrip(out)
+	if err != nil {
+		p.g.writeBackendError(inv, ctx, err, "HTTP "+redactURL(u))
+		return
+	}
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxPayload))
+	resp.Body.Close()
+	if err != nil {
+		p.g.writeBackendError(inv, ctx, err, "HTTP response body")
+		return
+	}
+	ir := p.responses.pick(strconv.Itoa(resp.StatusCode))
+	if ir == nil {
+		// AWS: "No match for output mapping and no default output mapping
+		// configured" is a configuration error.
+		p.g.log.Warn("data plane: no integration response matches the backend status and none is the default",
+			"rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName,
+			"resource", inv.method.resourcePath, "method", r.Method, "status", resp.StatusCode)
+	}
+	writeIntegrationResponse(inv, ir, resp.Header, respBody)
+}
+
+// redactURL drops the query string (which may carry secrets) from a URL
+// for logging.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.RawQuery = ""
+	return c.String()
+}

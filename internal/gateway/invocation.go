@@ -1,0 +1,104 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// invocation is one request on its way through a method's pipeline. It is
+// pooled: nothing may keep a pointer to it after the pipeline returns.
+type invocation struct {
+	w http.ResponseWriter
+	r *http.Request
+
+	variant *variant
+	method  *method
+	path    string // escaped request path after the stage, "/" for the root
+	params  []pathParam
+
+	requestID  string // x-amzn-RequestId, $context.requestId
+	extendedID string // x-amz-apigw-id, $context.extendedRequestId
+	start      time.Time
+
+	proxyPlan *httpProxyPlan // set by HTTP_PROXY for its Rewrite hook
+
+	paramBuf [4]pathParam
+}
+
+var invocationPool = sync.Pool{New: func() any { return new(invocation) }}
+
+func getInvocation(w http.ResponseWriter, r *http.Request) *invocation {
+	inv := invocationPool.Get().(*invocation)
+	inv.w, inv.r = w, r
+	inv.requestID = newRequestID()
+	inv.extendedID = newExtendedRequestID()
+	inv.start = time.Now()
+	return inv
+}
+
+func putInvocation(inv *invocation) {
+	buf := inv.paramBuf
+	clear(buf[:])
+	*inv = invocation{paramBuf: buf}
+	invocationPool.Put(inv)
+}
+
+// param returns the decoded value of the method request path parameter
+// name.
+func (inv *invocation) param(name string) (string, bool) {
+	for _, p := range inv.params {
+		if p.name == name {
+			return p.value(), true
+		}
+	}
+	return "", false
+}
+
+// rawParam returns the still-escaped value of a path parameter, as it
+// appeared in the request path: what goes back into a backend URL.
+func (inv *invocation) rawParam(name string) (string, bool) {
+	for _, p := range inv.params {
+		if p.name == name {
+			return p.raw, true
+		}
+	}
+	return "", false
+}
+
+// newRequestID returns a random version-4 UUID, AWS's x-amzn-RequestId
+// shape. math/rand/v2's global generator is per-thread ChaCha8: fast, no
+// lock, and unpredictable enough for an id that is not a secret.
+func newRequestID() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
+
+// newExtendedRequestID returns an x-amz-apigw-id: 11 random bytes in
+// standard base64, 16 characters ending in "=", as AWS's look.
+func newExtendedRequestID() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	var s [16]byte
+	base64.StdEncoding.Encode(s[:], b[:11])
+	return string(s[:])
+}

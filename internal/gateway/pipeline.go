@@ -1,0 +1,51 @@
+package gateway
+
+import (
+	"github.com/stagecoach/stagecoach/internal/apigw"
+)
+
+// handler serves one invocation. Every step of a method's pipeline, and
+// the integration at its end, is a handler.
+type handler func(inv *invocation)
+
+// step wraps the rest of a pipeline: it may answer by itself (a throttled
+// request, a cache hit) or call next.
+type step func(next handler) handler
+
+// method is a deployed method compiled for one stage variant: its routing
+// identity and its pipeline, built once when the stage is compiled.
+type method struct {
+	verb         string // the method's own verb; "ANY" for ANY
+	resourceID   string
+	resourcePath string
+	// settingKey is the stage's methodSettings key for this method
+	// ("pets/{id}/GET"), for steps that read per-method settings.
+	settingKey string
+	serve      handler
+}
+
+// pipeline builds the ordered steps a routed request for m goes through:
+//
+//	match (done by the router before the pipeline runs)
+//	→ throttle  — slot for internal/gateway/throttle (next issue): stage
+//	              and method token buckets from the stage's methodSettings
+//	              and the account limits; answers 429 itself.
+//	→ cache     — slot for internal/gateway/respcache (next issue): only
+//	              added when the stage cache is on and the method's
+//	              cachingEnabled; serves hits, stores misses.
+//	→ integrate → respond — the integration handler, which writes the
+//	              response (HTTP_PROXY streams it).
+//
+// Steps are listed in execution order; a step that does not apply to this
+// method is simply not in the list, so it costs nothing per request. To
+// add one, append a constructor call here, built from v.stage (the stage
+// document) and m; per-stage state that must survive recompiles (buckets,
+// cache entries) belongs to the Gateway, looked up here by API and stage.
+func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
+	h := c.integration(v, m, am)
+	var steps []step
+	for i := len(steps) - 1; i >= 0; i-- {
+		h = steps[i](h)
+	}
+	return h
+}

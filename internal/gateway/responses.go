@@ -1,0 +1,157 @@
+package gateway
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/stagecoach/stagecoach/internal/apigw"
+)
+
+const accountID = apigw.AccountID
+
+// integrationResponse is an integration response compiled once per stage
+// variant: its selection pattern as an anchored regexp, its parameter
+// mappings and templates.
+type integrationResponse struct {
+	status    int
+	pattern   *regexp.Regexp // nil for the default response
+	headers   []responseMapping
+	templates map[string]template
+	// invalid is set when the method declares no method response for the
+	// status; AWS then fails the call with a configuration error.
+	invalid bool
+}
+
+// responseMapping is one method.response.header.x entry of an integration
+// response's responseParameters.
+type responseMapping struct {
+	header string // canonical header name
+	src    *valueSource
+}
+
+// responseSet chooses among a method's integration responses.
+type responseSet struct {
+	patterned []*integrationResponse // in statusCode order
+	def       *integrationResponse
+}
+
+// compileResponses compiles an integration's integrationResponses against
+// the method's declared method responses.
+func compileResponses(in *apigw.Integration, am *apigw.Method, vars map[string]string) (*responseSet, []error) {
+	rs := &responseSet{}
+	var errs []error
+	for _, code := range sortedKeys(in.IntegrationResponses) {
+		ir := in.IntegrationResponses[code]
+		status, err := strconv.Atoi(ir.StatusCode)
+		if err != nil || status < 100 || status > 599 {
+			errs = append(errs, fmt.Errorf("integration response status %q is not an HTTP status", ir.StatusCode))
+			continue
+		}
+		c := &integrationResponse{status: status, templates: compileTemplates(ir.ResponseTemplates)}
+		if len(am.MethodResponses) > 0 && am.MethodResponses[ir.StatusCode] == nil {
+			c.invalid = true
+		}
+		for _, k := range sortedKeys(ir.ResponseParameters) {
+			name, ok := strings.CutPrefix(k, "method.response.header.")
+			if !ok || name == "" {
+				errs = append(errs, fmt.Errorf("response parameter %q: target must be method.response.header.*", k))
+				continue
+			}
+			src, err := parseSource(ir.ResponseParameters[k], vars)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			c.headers = append(c.headers, responseMapping{header: http.CanonicalHeaderKey(name), src: src})
+		}
+		if ir.SelectionPattern == "" {
+			rs.def = c
+			continue
+		}
+		// AWS matches the whole status string ("4\d{2}" does not match
+		// "4000"), so anchor the pattern. Compiled here, never per request.
+		re, err := regexp.Compile(`^(?:` + ir.SelectionPattern + `)$`)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("selection pattern %q: %v", ir.SelectionPattern, err))
+			continue
+		}
+		c.pattern = re
+		rs.patterned = append(rs.patterned, c)
+	}
+	return rs, errs
+}
+
+// pick returns the integration response for a backend status, or nil when
+// none matches and there is no default.
+func (rs *responseSet) pick(status string) *integrationResponse {
+	for _, ir := range rs.patterned {
+		if ir.pattern.MatchString(status) {
+			return ir
+		}
+	}
+	return rs.def
+}
+
+// writeIntegrationResponse answers a non-proxy (HTTP or MOCK) call with
+// the chosen integration response: its status, mapped headers, and body —
+// the template for the client's Accept type when it is static, else the
+// backend body passed through.
+func writeIntegrationResponse(inv *invocation, ir *integrationResponse, backendHeader http.Header, backendBody []byte) {
+	w := inv.w
+	if ir == nil || ir.invalid {
+		respConfigurationError.write(w)
+		return
+	}
+	body, ctype := backendBody, "application/json"
+	if t, tct, ok := selectTemplate(ir.templates, inv.r.Header.Get("Accept")); ok {
+		ctype = tct
+		if !t.dynamic && t.text != "" {
+			body = []byte(t.text)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	for _, m := range ir.headers {
+		if v, ok := m.src.response(inv, backendHeader, backendBody); ok {
+			h.Set(m.header, v)
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(ir.status)
+	w.Write(body)
+}
+
+// selectTemplate picks a response template: the one for the Accept media
+// type, else application/json, else the only one.
+func selectTemplate(ts map[string]template, accept string) (template, string, bool) {
+	if len(ts) == 0 {
+		return template{}, "", false
+	}
+	if accept != "" {
+		if t, ok := ts[mediaType(accept)]; ok {
+			return t, mediaType(accept), true
+		}
+	}
+	if t, ok := ts["application/json"]; ok {
+		return t, "application/json", true
+	}
+	if len(ts) == 1 {
+		for ct, t := range ts {
+			return t, ct, true
+		}
+	}
+	return template{}, "", false
+}
+
+// clientIP is the caller's address ($context.identity.sourceIp).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

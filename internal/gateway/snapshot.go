@@ -1,0 +1,58 @@
+package gateway
+
+import (
+	"math/rand/v2"
+
+	"github.com/stagecoach/stagecoach/internal/apigw"
+)
+
+// table is everything the data plane serves, immutable once published:
+// a request loads it with one atomic read and never takes a lock. A
+// change builds a new table (sharing the unchanged APIs) and swaps it in.
+type table struct {
+	apis map[string]*apiRuntime // by lower-case rest API id
+}
+
+// apiRuntime is one REST API's compiled stages.
+type apiRuntime struct {
+	id     string
+	stages map[string]*stageRuntime // by stage name (case-sensitive)
+}
+
+// stageRuntime is the runtime snapshot of one stage: the deployment it
+// serves compiled with its variables, and the canary when there is one.
+type stageRuntime struct {
+	apiID string
+	name  string
+	stage *apigw.Stage // the stage document this snapshot was built from
+
+	prod          *variant // nil when the stage has no (existing) deployment
+	canary        *variant // nil without canarySettings
+	canaryPercent float64
+}
+
+// pick chooses the variant that serves one request: the canary with
+// probability percentTraffic/100 (data-plane.md §6), else production.
+func (s *stageRuntime) pick() *variant {
+	if s.canary != nil && s.canaryPercent > 0 && rand.Float64()*100 < s.canaryPercent {
+		return s.canary
+	}
+	return s.prod
+}
+
+// variant is a deployment compiled for a stage with one set of stage
+// variables: the production deployment with the stage's variables, or the
+// canary deployment with the canary's overrides on top.
+type variant struct {
+	apiID        string
+	stageName    string
+	stage        *apigw.Stage
+	deploymentID string
+	canary       bool
+	vars         map[string]string
+	root         *node
+	// disabled mirrors the snapshot's disableExecuteApiEndpoint: AWS
+	// applies that flag only once the API is redeployed.
+	disabled         bool
+	binaryMediaTypes []string
+}

@@ -33,11 +33,9 @@ const (
 	msgTagKeysMissing = "tagKeys must be specified"
 )
 
-// checkTags validates a tag map (after any merge).
+// checkTags validates a tag map (after any merge): each tag first, so a
+// bad key is named even on a full resource, then the count.
 func checkTags(tags map[string]string) error {
-	if len(tags) > maxTags {
-		return apigw.BadRequest(msgTooManyTags)
-	}
 	for k, v := range tags {
 		switch {
 		case k == "" || utf8.RuneCountInString(k) > maxTagKeyLen:
@@ -51,6 +49,9 @@ func checkTags(tags map[string]string) error {
 		case !tagChars.MatchString(v):
 			return apigw.BadRequest("Invalid tag value for key '%s': tag values may contain only letters, numbers, spaces and _ . : / = + - @", k)
 		}
+	}
+	if len(tags) > maxTags {
+		return apigw.BadRequest(msgTooManyTags)
 	}
 	return nil
 }

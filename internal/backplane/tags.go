@@ -29,7 +29,7 @@ var tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 // the way API Gateway's own validation messages do.
 const (
 	msgTooManyTags    = "Too many tags: a resource can have at most 50 tags"
-	msgTagARNInvalid     = "Invalid ARN specified in the request: %s"
+	msgTagARNInvalid  = "Invalid ARN specified in the request: %s"
 	msgTagKeysMissing = "tagKeys must be specified"
 )
 

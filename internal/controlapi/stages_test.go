@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/smithy-go"
@@ -186,7 +186,7 @@ func TestCreateStage(t *testing.T) {
 		RestApiId: aws.String(apiID), StageName: aws.String("staging"), DeploymentId: aws.String(dep),
 		Description: aws.String("Staging"), Variables: map[string]string{"backend": "v2"},
 		TracingEnabled: true, DocumentationVersion: aws.String("1"),
-		Tags: map[string]string{"Environment": "staging"},
+		Tags:           map[string]string{"Environment": "staging"},
 		CanarySettings: &types.CanarySettings{PercentTraffic: 12.5, StageVariableOverrides: map[string]string{"backend": "v3"}},
 	})
 	if err != nil {

@@ -279,7 +279,7 @@ func setMethodField(ms *MethodSetting, field string, op PatchOperation, env Stag
 			return err
 		}
 		limit := env.accountLimits().RateLimit
-		if err := checkThrottle(op, f, limit, "rate", strconv.FormatFloat(limit, 'f', 1, 64)); err != nil {
+		if err := checkThrottle(op, f, limit, "rate", formatRate(limit)); err != nil {
 			return err
 		}
 		ms.ThrottlingRateLimit = f
@@ -303,6 +303,16 @@ func checkThrottle(op PatchOperation, v, limit float64, kind, limitText string) 
 		return stageBadRequest("Invalid value '" + op.Value + "' specified for " + op.Path + ". The " + kind + " limit must not be more than the account-level " + kind + " limit of " + limitText)
 	}
 	return nil
+}
+
+// formatRate renders a rate the way AWS's JSON shows doubles: 10000.0,
+// 12.5.
+func formatRate(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
 }
 
 func setBool(dst *bool, op PatchOperation) error {

@@ -657,3 +657,13 @@ func TestNewMethodSettingDefaults(t *testing.T) {
 	ms := NewMethodSetting(ThrottleSettings{BurstLimit: 20, RateLimit: 7.5})
 	eq(t, [2]float64{float64(ms.ThrottlingBurstLimit), ms.ThrottlingRateLimit}, [2]float64{20, 7.5})
 }
+
+func TestRateAboveRaisedAccountLimit(t *testing.T) {
+	env := testEnv()
+	env.AccountThrottle = ThrottleSettings{BurstLimit: 20000, RateLimit: 12.5}
+	st := testStage()
+	err := ApplyStagePatch(st, []PatchOperation{op("replace", "/*/*/throttling/burstLimit", "10000")}, env)
+	wantBadRequest(t, err, "")
+	err = ApplyStagePatch(st, []PatchOperation{op("replace", "/*/*/throttling/rateLimit", "13")}, env)
+	wantBadRequest(t, err, "Invalid value '13' specified for /*/*/throttling/rateLimit. The rate limit must not be more than the account-level rate limit of 12.5")
+}

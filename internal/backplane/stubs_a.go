@@ -19,10 +19,18 @@ func (s *Service) PutRestAPI(ctx context.Context, id string, body []byte, p Impo
 	return nil, errNotImplemented
 }
 
-// ExportRestAPI renders the API (as deployed to stage) as OpenAPI 3.
-func (s *Service) ExportRestAPI(ctx context.Context, id, stage string) ([]byte, error) {
-	return nil, errNotImplemented
+// ExportParams says how GetExport renders the API.
+type ExportParams struct {
+	// Type is "oas30" or "swagger".
+	Type string
+	// YAML selects YAML instead of JSON.
+	YAML bool
+	// Extensions is the "extensions" query parameter ("integrations",
+	// "apigateway", "postman" or empty).
+	Extensions string
 }
 
-
-
+// ExportRestAPI renders the API (as deployed to stage) as OpenAPI.
+func (s *Service) ExportRestAPI(ctx context.Context, id, stage string, p ExportParams) ([]byte, error) {
+	return nil, errNotImplemented
+}

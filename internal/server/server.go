@@ -10,6 +10,7 @@ import (
 
 	"github.com/stagecoach/stagecoach/internal/backplane"
 	"github.com/stagecoach/stagecoach/internal/cloudcontrol"
+	"github.com/stagecoach/stagecoach/internal/console"
 	"github.com/stagecoach/stagecoach/internal/controlapi"
 	"github.com/stagecoach/stagecoach/internal/frontdoor"
 	"github.com/stagecoach/stagecoach/internal/gateway"
@@ -59,6 +60,9 @@ func New(cfg Config) (*App, error) {
 		ControlAPI:   controlapi.New(svc),
 		CloudControl: cloudcontrol.New(svc),
 	}
+	// The console reads through the control API handler and the browser
+	// writes through the same routes: one write path.
+	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region})
 	return &App{Store: st, Service: svc, Gateway: gw, front: front}, nil
 }
 

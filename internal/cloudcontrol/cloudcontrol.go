@@ -51,6 +51,11 @@ func New(svc *backplane.Service) *Server {
 	s := &Server{svc: svc, types: map[string]resourceType{}, inflight: map[string]bool{}, resources: map[string]string{}}
 	for _, t := range []resourceType{
 		&stageType{svc: svc},
+		&restAPIType{svc: svc},
+		&resourceNodeType{svc: svc},
+		&methodType{svc: svc},
+		&deploymentType{svc: svc},
+		&accountType{svc: svc},
 	} {
 		s.types[t.meta().TypeName] = t
 	}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -82,7 +83,18 @@ func compileResponses(in *apigw.Integration, am *apigw.Method, vars map[string]s
 		c.pattern = re
 		rs.patterned = append(rs.patterned, c)
 	}
+	// AWS does not document an order between overlapping patterns. Try
+	// literal patterns ("404") before regular expressions ("4\d{2}") so
+	// the specific response wins, then by status code for determinism.
+	sort.SliceStable(rs.patterned, func(i, j int) bool {
+		return isLiteralPattern(rs.patterned[i]) && !isLiteralPattern(rs.patterned[j])
+	})
 	return rs, errs
+}
+
+func isLiteralPattern(ir *integrationResponse) bool {
+	_, complete := ir.pattern.LiteralPrefix()
+	return complete
 }
 
 // pick returns the integration response for a backend status, or nil when

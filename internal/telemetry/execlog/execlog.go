@@ -1,0 +1,397 @@
+// Package execlog writes API Gateway's execution log for a request: the
+// lines CloudWatch shows in API-Gateway-Execution-Logs_{restApiId}/{stage}
+// (data-plane.md §7).
+//
+//   - ERROR: failures only (gateway responses: throttling, integration
+//     failures and timeouts, configuration errors, no matching route).
+//   - INFO: every request's lifecycle, in AWS's order and wording, each
+//     line prefixed "(requestId) ". Parameter and header names only.
+//   - dataTrace (with INFO or ERROR): also parameter and header values and
+//     request/response bodies, cut at 1000 bytes; credentials are masked
+//     even then (Authorization, x-api-key, cookies; see mask.go).
+//
+// The wording follows AWS's execution and test-invoke logs ("Extended
+// Request Id: ", "Method request headers: {A=b, C=d}", "Received
+// response. Status: 200, Integration latency: 12 ms", "Gateway response
+// type: THROTTLED with status code: 429", "Method completed with status:
+// 200"). Lines AWS prints that depend on features Stagecoach lacks
+// (authorizers, usage plans beyond "no API key required") are the
+// no-feature variants.
+package execlog
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/stagecoach/stagecoach/internal/telemetry"
+)
+
+// Level is a method's loggingLevel.
+type Level uint8
+
+// Levels, in increasing verbosity.
+const (
+	Off Level = iota
+	Error
+	Info
+)
+
+// ParseLevel maps loggingLevel ("OFF", "ERROR", "INFO"; empty is OFF).
+func ParseLevel(s string) Level {
+	switch s {
+	case "ERROR":
+		return Error
+	case "INFO":
+		return Info
+	}
+	return Off
+}
+
+// String returns the loggingLevel spelling.
+func (l Level) String() string {
+	switch l {
+	case Error:
+		return "ERROR"
+	case Info:
+		return "INFO"
+	}
+	return "OFF"
+}
+
+// Settings are a method's effective logging settings.
+type Settings struct {
+	Level     Level
+	DataTrace bool
+}
+
+// Enabled reports whether anything is logged at all.
+func (s Settings) Enabled() bool { return s.Level != Off }
+
+// GroupName is the execution log group of a stage.
+func GroupName(restAPIID, stage string) string {
+	return "API-Gateway-Execution-Logs_" + restAPIID + "/" + stage
+}
+
+// CanaryGroupName is the extra group canary requests are also logged to
+// (data-plane.md §6: the developer guide spells it with the stage's
+// group name plus "/Canary").
+func CanaryGroupName(restAPIID, stage string) string {
+	return GroupName(restAPIID, stage) + "/Canary"
+}
+
+// Line is one execution log event: a Unix-millisecond timestamp and the
+// message, already prefixed with "(requestId) ".
+type Line struct {
+	Time    int64
+	Message string
+}
+
+// Failed reports whether ev is a failure ERROR-level logging records.
+func Failed(ev *telemetry.RequestEvent) bool {
+	return ev.ErrorResponseType != "" || ev.IntegrationError != ""
+}
+
+// writer accumulates lines sharing a prefix and timestamp.
+type writer struct {
+	lines []Line
+	buf   []byte
+	at    int64
+	pre   int // len of "(requestId) " in buf
+}
+
+func (w *writer) start() []byte { return w.buf[:w.pre] }
+
+func (w *writer) emit(b []byte) {
+	w.buf = b
+	w.lines = append(w.lines, Line{Time: w.at, Message: string(b)})
+}
+
+func (w *writer) text(s string) { w.emit(append(w.start(), s...)) }
+
+// Append appends ev's execution log lines for settings s to dst.
+func Append(dst []Line, s Settings, ev *telemetry.RequestEvent) []Line {
+	if s.Level == Off || s.Level == Error && !Failed(ev) {
+		return dst
+	}
+	w := &writer{lines: dst, buf: make([]byte, 0, 256)}
+	w.buf = append(w.buf, '(')
+	w.buf = append(w.buf, ev.RequestID...)
+	w.buf = append(w.buf, ") "...)
+	w.pre = len(w.buf)
+	t0 := ev.RequestTime.UnixMilli()
+	t1 := ev.RequestTime.Add(ev.ResponseLatency).UnixMilli()
+	w.at = t0
+
+	if s.Level == Error {
+		w.at = t1
+		failure(w, s, ev)
+		completed(w, ev)
+		return w.lines
+	}
+
+	w.emit(append(append(w.start(), "Extended Request Id: "...), ev.ExtendedRequestID...))
+	if ev.ResourcePath != "" {
+		usagePlan(w, ev)
+	}
+	w.emit(append(append(w.start(), "Starting execution for request: "...), ev.RequestID...))
+	b := append(w.start(), "HTTP Method: "...)
+	b = append(b, ev.HTTPMethod...)
+	b = append(b, ", Resource Path: "...)
+	w.emit(append(b, requestPath(ev)...))
+
+	if ev.ResourcePath != "" {
+		w.emit(appendParams(append(w.start(), "Method request path: "...), ev.PathParams, s.DataTrace))
+		w.emit(appendQuery(append(w.start(), "Method request query string: "...), ev.RawQuery, s.DataTrace))
+		w.emit(appendHeaders(append(w.start(), "Method request headers: "...), ev.Headers, s.DataTrace))
+		if s.DataTrace {
+			w.emit(appendBody(append(w.start(), "Method request body before transformations: "...), ev.Body))
+		}
+	}
+
+	switch {
+	case ev.Cache == telemetry.CacheHit:
+		w.text("Sending response from the stage cache")
+	case ev.EndpointRequestURI != "":
+		uri := ev.EndpointRequestURI
+		if !s.DataTrace {
+			// Without data trace no parameter values are logged, and
+			// query strings carry them.
+			uri, _, _ = strings.Cut(uri, "?")
+		} else {
+			uri = maskURIQuery(uri)
+		}
+		w.emit(append(append(w.start(), "Endpoint request URI: "...), uri...))
+		if s.DataTrace {
+			w.emit(appendHeaders(append(w.start(), "Endpoint request headers: "...), ev.EndpointRequestHeaders, true))
+			w.emit(appendBody(append(w.start(), "Endpoint request body after transformations: "...), ev.EndpointRequestBody))
+		}
+		w.emit(append(append(w.start(), "Sending request to "...), uri...))
+	}
+
+	w.at = t1
+	if ev.IntegrationStatus != 0 {
+		b := append(w.start(), "Received response. Status: "...)
+		b = strconv.AppendInt(b, int64(ev.IntegrationStatus), 10)
+		b = append(b, ", Integration latency: "...)
+		b = strconv.AppendInt(b, ev.IntegrationLatency.Milliseconds(), 10)
+		w.emit(append(b, " ms"...))
+		if s.DataTrace {
+			w.emit(appendHeaders(append(w.start(), "Endpoint response headers: "...), ev.EndpointResponseHeaders, true))
+			w.emit(appendBody(append(w.start(), "Endpoint response body before transformations: "...), ev.EndpointResponseBody))
+		}
+	}
+	if Failed(ev) {
+		failure(w, s, ev)
+	} else {
+		if s.DataTrace {
+			w.emit(appendBody(append(w.start(), "Method response body after transformations: "...), ev.ResponseBody))
+			w.emit(appendHeaders(append(w.start(), "Method response headers: "...), ev.ResponseHeaders, true))
+		}
+		w.text("Successfully completed execution")
+	}
+	completed(w, ev)
+	return w.lines
+}
+
+// usagePlan writes the usage plan check AWS logs for a method that does
+// not require an API key (Stagecoach has no usage plans yet).
+func usagePlan(w *writer, ev *telemetry.RequestEvent) {
+	key := maskSecret(ev.Identity.APIKey)
+	stage := ev.APIID + "/" + ev.Stage
+	b := append(w.start(), "Verifying Usage Plan for request: "...)
+	b = append(b, ev.RequestID...)
+	b = append(b, ". API Key: "...)
+	b = append(b, key...)
+	b = append(b, " API Stage: "...)
+	w.emit(append(b, stage...))
+	b = append(w.start(), "API Key "...)
+	b = append(b, key...)
+	b = append(b, " authorized because method '"...)
+	b = append(b, ev.HTTPMethod...)
+	b = append(b, ' ')
+	b = append(b, ev.ResourcePath...)
+	w.emit(append(b, "' does not require API Key. Request will not contribute to throttle or quota limits"...))
+	b = append(w.start(), "Usage Plan check succeeded for API Key "...)
+	b = append(b, key...)
+	b = append(b, " and API Stage "...)
+	w.emit(append(b, stage...))
+}
+
+// failure writes why the gateway answered itself.
+func failure(w *writer, s Settings, ev *telemetry.RequestEvent) {
+	b := w.start()
+	switch ev.ErrorResponseType {
+	case telemetry.ResponseIntegrationTimeout:
+		b = append(b, "Execution failed due to a timeout error"...)
+	case telemetry.ResponseIntegrationFailure, "API_CONFIGURATION_ERROR":
+		b = append(b, "Execution failed due to configuration error: "...)
+		msg := ev.IntegrationError
+		if msg == "" {
+			msg = ev.ErrorMessage
+		}
+		b = append(b, msg...)
+	case telemetry.ResponseThrottled:
+		b = append(b, "Request throttled: the method's throttling limits were exceeded"...)
+	case "MISSING_AUTHENTICATION_TOKEN":
+		b = append(b, "No resource or method matches "...)
+		b = append(b, ev.HTTPMethod...)
+		b = append(b, ' ')
+		b = append(b, requestPath(ev)...)
+	case "":
+		b = append(b, "Execution failed: "...)
+		b = append(b, ev.IntegrationError...)
+	default:
+		b = append(b, "Execution failed: "...)
+		b = append(b, ev.ErrorMessage...)
+	}
+	w.emit(b)
+	if ev.ErrorResponseType == "" {
+		return
+	}
+	b = append(w.start(), "Gateway response type: "...)
+	b = append(b, ev.ErrorResponseType...)
+	b = append(b, " with status code: "...)
+	w.emit(strconv.AppendInt(b, int64(ev.Status), 10))
+	if s.DataTrace {
+		w.emit(appendBody(append(w.start(), "Gateway response body: "...), ev.ResponseBody))
+		w.emit(appendHeaders(append(w.start(), "Gateway response headers: "...), ev.ResponseHeaders, true))
+	}
+}
+
+func completed(w *writer, ev *telemetry.RequestEvent) {
+	w.emit(strconv.AppendInt(append(w.start(), "Method completed with status: "...), int64(ev.Status), 10))
+}
+
+// requestPath is the request path without the stage segment.
+func requestPath(ev *telemetry.RequestEvent) string {
+	p := ev.Path
+	if rest, ok := strings.CutPrefix(p, "/"+ev.Stage); ok && ev.Stage != "" && (rest == "" || rest[0] == '/') {
+		p = rest
+	}
+	if p == "" {
+		p = "/"
+	}
+	return p
+}
+
+// appendParams writes {a=1, b=2} (names only without data trace).
+func appendParams(b []byte, ps []telemetry.Param, values bool) []byte {
+	b = append(b, '{')
+	for i, p := range ps {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, p.Name...)
+		if values {
+			b = append(b, '=')
+			b = appendClean(b, p.Value)
+		}
+	}
+	return append(b, '}')
+}
+
+// appendQuery writes the query string as {name=value, ...} in request
+// order, multiple values joined with ",".
+func appendQuery(b []byte, raw string, values bool) []byte {
+	b = append(b, '{')
+	if raw == "" {
+		return append(b, '}')
+	}
+	q, _ := url.ParseQuery(raw)
+	names := make([]string, 0, len(q))
+	for _, kv := range strings.Split(raw, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		if k, err := url.QueryUnescape(k); err == nil && k != "" && !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+	}
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendClean(b, name)
+		if values {
+			b = append(b, '=')
+			v := strings.Join(q[name], ",")
+			if sensitiveParam(name) {
+				v = maskSecret(v)
+			}
+			b = appendClean(b, v)
+		}
+	}
+	return append(b, '}')
+}
+
+// appendHeaders writes {Name=value, ...} sorted by name, credentials
+// masked; names only without data trace.
+func appendHeaders(b []byte, h http.Header, values bool) []byte {
+	b = append(b, '{')
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for i, k := range names {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendClean(b, k)
+		if values {
+			b = append(b, '=')
+			v := strings.Join(h[k], ",")
+			if sensitiveHeader(k) {
+				v = maskSecret(v)
+			}
+			b = appendClean(b, v)
+		}
+	}
+	return append(b, '}')
+}
+
+const truncated = " [TRUNCATED]"
+
+// appendBody writes a body, cut at MaxTracedBody bytes (on a rune
+// boundary), invalid UTF-8 replaced.
+func appendBody(b []byte, body []byte) []byte {
+	cut := len(body) > telemetry.MaxTracedBody
+	if cut {
+		body = body[:telemetry.MaxTracedBody]
+		// Do not leave half a character at the cut.
+		i := len(body) - 1
+		for i > 0 && i > len(body)-utf8.UTFMax && !utf8.RuneStart(body[i]) {
+			i--
+		}
+		if !utf8.FullRune(body[i:]) {
+			body = body[:i]
+		}
+	}
+	if utf8.Valid(body) {
+		b = append(b, body...)
+	} else {
+		b = append(b, strings.ToValidUTF8(string(body), "\uFFFD")...)
+	}
+	if cut {
+		b = append(b, truncated...)
+	}
+	return b
+}
+
+// appendClean appends a header or parameter value with line breaks
+// escaped, so one line stays one line.
+func appendClean(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}

@@ -1,0 +1,193 @@
+package gateway
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/store"
+)
+
+// versionedMock answers version in both the body and a header, from the
+// same deployment: a response mixing two deployments would disagree.
+func versionedMock(version string) *apigw.Integration {
+	in := mockIntegration("200", `{"version":"`+version+`"}`)
+	in.IntegrationResponses["200"].ResponseParameters = map[string]string{"method.response.header.X-Version": "'" + version + "'"}
+	return in
+}
+
+func TestSnapshotSemantics(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	b := newAPIBuilder("snapshot01")
+	b.method("/pets", "GET", versionedMock("v1"))
+	e.deploy(b, "prod", nil)
+
+	get := func(path string) (int, string) {
+		resp := e.invoke("GET", "snapshot01", "prod", path, nil, nil)
+		return resp.StatusCode, readAll(t, resp)
+	}
+	// Edit the API without redeploying: nothing served changes.
+	b.method("/pets", "GET", versionedMock("v2"))
+	b.method("/toys", "GET", versionedMock("v2"))
+	e.update(func(tx store.Tx) error { return tx.PutRestAPI(b.api) })
+	if code, body := get("/pets"); code != 200 || body != `{"version":"v1"}` {
+		t.Errorf("after an edit without deployment: %d %s, want the deployed v1", code, body)
+	}
+	if code, _ := get("/toys"); code != 403 {
+		t.Errorf("an undeployed resource answered %d, want 403", code)
+	}
+	// A new deployment switches the stage; the control-plane write returns
+	// only once the data plane serves it.
+	e.deploy(b, "prod", nil)
+	if code, body := get("/pets"); code != 200 || body != `{"version":"v2"}` {
+		t.Errorf("right after create-deployment: %d %s, want v2", code, body)
+	}
+	if code, _ := get("/toys"); code != 200 {
+		t.Errorf("the newly deployed resource answered %d", code)
+	}
+	// Stage variables are part of the snapshot too.
+	b.method("/var", "GET", &apigw.Integration{Type: apigw.IntegrationMock,
+		RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`},
+		IntegrationResponses: map[string]*apigw.IntegrationResponse{"200": {StatusCode: "200",
+			ResponseParameters: map[string]string{"method.response.header.X-Color": "stageVariables.color"}}}})
+	e.deploy(b, "prod", nil)
+	e.update(func(tx store.Tx) error {
+		s, err := tx.Stage("snapshot01", "prod")
+		if err != nil {
+			return err
+		}
+		s.Variables = map[string]string{"color": "blue"}
+		return tx.PutStage("snapshot01", s)
+	})
+	if c := e.invoke("GET", "snapshot01", "prod", "/var", nil, nil).Header.Get("X-Color"); c != "blue" {
+		t.Errorf("stage variable after update-stage = %q, want blue", c)
+	}
+}
+
+func TestSwitchVisibleWithin100ms(t *testing.T) {
+	// The control plane's wait is disabled here: visibility comes from the
+	// background worker alone.
+	e := newTestEnv(t, Options{SwitchWait: time.Nanosecond})
+	b := newAPIBuilder("switch0001")
+	b.method("/v", "GET", versionedMock("v1"))
+	d1 := e.deploy(b, "prod", nil)
+	b.method("/v", "GET", versionedMock("v2"))
+	d2 := e.deploy(b, "prod", nil)
+	deps := map[string]string{d1: "v1", d2: "v2"}
+
+	var worst time.Duration
+	for i := range 20 {
+		dep := d1
+		if i%2 == 1 {
+			dep = d2
+		}
+		want := `{"version":"` + deps[dep] + `"}`
+		start := time.Now()
+		e.update(func(tx store.Tx) error {
+			s, _ := tx.Stage("switch0001", "prod")
+			s.DeploymentID = dep
+			return tx.PutStage("switch0001", s)
+		})
+		for {
+			resp := e.invoke("GET", "switch0001", "prod", "/v", nil, nil)
+			if readAll(t, resp) == want {
+				break
+			}
+			if time.Since(start) > 100*time.Millisecond {
+				t.Fatalf("update-stage to %s not served after 100ms", dep)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		worst = max(worst, time.Since(start))
+	}
+	t.Logf("slowest switch: %v", worst)
+}
+
+func TestSwitchUnderConcurrentLoad(t *testing.T) {
+	backendA := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "A") }))
+	backendB := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "B") }))
+	t.Cleanup(backendA.Close)
+	t.Cleanup(backendB.Close)
+
+	e := newTestEnv(t, Options{})
+	b := newAPIBuilder("switchload")
+	b.method("/mock", "GET", versionedMock("v1"))
+	b.method("/proxy/{proxy+}", "ANY", proxyIntegration(backendA.URL+"/{proxy}"))
+	b.method("/only-v1", "GET", versionedMock("v1"))
+	d1 := e.deploy(b, "prod", nil)
+	b = newAPIBuilder("switchload")
+	b.method("/mock", "GET", versionedMock("v2"))
+	b.method("/proxy/{proxy+}", "ANY", proxyIntegration(backendB.URL+"/{proxy}"))
+	b.method("/only-v2", "GET", versionedMock("v2"))
+	d2 := e.deploy(b, "prod", nil)
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	t.Cleanup(client.CloseIdleConnections)
+	var (
+		stop     atomic.Bool
+		requests atomic.Int64
+		wg       sync.WaitGroup
+		failMu   sync.Mutex
+		failures []string
+	)
+	fail := func(format string, args ...any) {
+		failMu.Lock()
+		defer failMu.Unlock()
+		if len(failures) < 10 {
+			failures = append(failures, fmt.Sprintf(format, args...))
+		}
+	}
+	base := e.srv.URL + "/restapis/switchload/prod/_user_request_"
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				path := [...]string{"/mock", "/proxy/x"}[(i+w)%2]
+				resp, err := client.Get(base + path)
+				if err != nil {
+					fail("GET %s: %v", path, err)
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				requests.Add(1)
+				switch {
+				case resp.StatusCode != 200:
+					fail("GET %s: status %d %s", path, resp.StatusCode, body)
+				case path == "/mock" && string(body) != `{"version":"`+resp.Header.Get("X-Version")+`"}`:
+					fail("GET /mock mixed configuration: header %q body %s", resp.Header.Get("X-Version"), body)
+				case path == "/proxy/x" && string(body) != "A" && string(body) != "B":
+					fail("GET /proxy/x: body %q", body)
+				}
+			}
+		}()
+	}
+	for i := range 60 {
+		dep := d1
+		if i%2 == 1 {
+			dep = d2
+		}
+		e.update(func(tx store.Tx) error {
+			s, _ := tx.Stage("switchload", "prod")
+			s.DeploymentID = dep
+			return tx.PutStage("switchload", s)
+		})
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop.Store(true)
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if requests.Load() < 100 {
+		t.Errorf("only %d requests ran during the switches", requests.Load())
+	}
+	t.Logf("%d requests across 60 switches", requests.Load())
+}

@@ -1,6 +1,7 @@
 package controlapi
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -152,6 +153,27 @@ func (s *Server) deleteRestAPI(w http.ResponseWriter, r *http.Request) {
 	writeEmpty(w, http.StatusAccepted)
 }
 
+// invokeURL is the stage's invoke URL on this gateway as the caller
+// reached it: {id}.execute-api.{host} when the host is a name (the front
+// door routes such hosts to the data plane), the emulators' path form
+// /restapis/{id}/{stage}/_user_request_ when it is an IP address, which
+// cannot carry a subdomain.
+func invokeURL(r *http.Request, apiID, stage string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	if net.ParseIP(strings.Trim(name, "[]")) != nil {
+		return scheme + "://" + host + "/restapis/" + apiID + "/" + stage + "/_user_request_"
+	}
+	return scheme + "://" + apiID + ".execute-api." + host + "/" + stage
+}
+
 // getExport answers GetExport: the definition the stage serves, as OpenAPI
 // 3 (oas30) or Swagger 2 (swagger), in JSON or YAML after the Accept
 // header. AWS sends the document as an attachment of type
@@ -161,6 +183,7 @@ func (s *Server) getExport(w http.ResponseWriter, r *http.Request) {
 		Type:       r.PathValue("export_type"),
 		YAML:       strings.Contains(r.Header.Get("Accept"), "yaml"),
 		Extensions: r.URL.Query().Get("extensions"),
+		ServerURL:  invokeURL(r, r.PathValue("restapi_id"), r.PathValue("stage_name")),
 	}
 	doc, err := s.svc.ExportRestAPI(r.Context(), r.PathValue("restapi_id"), r.PathValue("stage_name"), p)
 	if err != nil {

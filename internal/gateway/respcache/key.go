@@ -123,7 +123,8 @@ type Values interface {
 }
 
 // RequestValues is Values over a path parameter map, parsed query and
-// request header.
+// request header. Pass it as a pointer: a struct value is boxed into the
+// interface (one allocation) on every call.
 type RequestValues struct {
 	PathParams  map[string]string
 	QueryParams url.Values

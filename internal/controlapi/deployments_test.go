@@ -96,14 +96,21 @@ func TestDeploymentSnapshotIsFrozen(t *testing.T) {
 	apiID := e.deployableAPI(t)
 	dep := e.deploy(t, apiID, "prod")
 
-	e.editAPI(t, apiID, func(api *apigw.RestAPI) {
-		api.Name = "renamed"
-		pets := api.ResourceByPath("/pets")
-		pets.ResourceMethods["GET"].AuthorizationType = "AWS_IAM"
-		pets.ResourceMethods["GET"].APIKeyRequired = true
-		pets.ResourceMethods["POST"] = mockMethod("POST")
-		delete(api.ResourceByPath("/").ResourceMethods, "GET")
-	})
+	// Edit the API afterwards: rename it, change GET /pets, add POST /pets,
+	// delete GET /.
+	ids := e.resourceIDs(t, apiID)
+	if _, err := e.api.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: aws.String(apiID),
+		PatchOperations: []types.PatchOperation{patchOp("replace", "/name", "renamed")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.UpdateMethod(ctx, &apigateway.UpdateMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(ids["/pets"]), HttpMethod: aws.String("GET"),
+		PatchOperations: []types.PatchOperation{patchOp("replace", "/authorizationType", "AWS_IAM"), patchOp("replace", "/apiKeyRequired", "true")}}); err != nil {
+		t.Fatal(err)
+	}
+	e.mockMethod(t, apiID, ids["/pets"], "POST")
+	if _, err := e.api.DeleteMethod(ctx, &apigateway.DeleteMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(ids["/"]), HttpMethod: aws.String("GET")}); err != nil {
+		t.Fatal(err)
+	}
 
 	d, err := e.api.GetDeployment(ctx, &apigateway.GetDeploymentInput{RestApiId: aws.String(apiID), DeploymentId: aws.String(dep), Embed: []string{"apisummary"}})
 	if err != nil {

@@ -21,7 +21,6 @@ import (
 	"github.com/stagecoach/stagecoach/internal/apigw"
 	"github.com/stagecoach/stagecoach/internal/server"
 	"github.com/stagecoach/stagecoach/internal/server/servertest"
-	"github.com/stagecoach/stagecoach/internal/store"
 )
 
 // stageEnv is a running gateway with an SDK client that never retries, so
@@ -40,58 +39,63 @@ func startStageEnv(t *testing.T, cfg *server.Config) stageEnv {
 
 var ctx = context.Background()
 
-// deployableAPI creates a REST API with MOCK integrations on GET / and
-// GET /pets. The tree is written through the store because the
-// definition routes (CreateResource, PutMethod, PutIntegration) are
-// another engineer's and land separately.
+// deployableAPI creates, through the SDK, a REST API with MOCK
+// integrations on GET / and GET /pets.
 func (e stageEnv) deployableAPI(t *testing.T) string {
 	t.Helper()
-	api := &apigw.RestAPI{ID: apigw.NewID(), Name: "pets", CreatedDate: apigw.Now(), RootResourceID: "rootid0001",
-		Resources: map[string]*apigw.Resource{
-			"rootid0001": {ID: "rootid0001", Path: "/", ResourceMethods: map[string]*apigw.Method{"GET": mockMethod("GET")}},
-			"petsid0001": {ID: "petsid0001", ParentID: "rootid0001", PathPart: "pets", Path: "/pets",
-				ResourceMethods: map[string]*apigw.Method{"GET": mockMethod("GET")}},
-		}}
-	e.putAPI(t, api)
-	return api.ID
+	apiID, rootID := e.emptyAPIWithRoot(t)
+	pets, err := e.api.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(rootID), PathPart: aws.String("pets")})
+	if err != nil {
+		t.Fatalf("CreateResource: %v", err)
+	}
+	for _, resourceID := range []string{rootID, *pets.Id} {
+		e.mockMethod(t, apiID, resourceID, "GET")
+	}
+	return apiID
 }
 
 // emptyAPI creates a REST API with only its root resource.
 func (e stageEnv) emptyAPI(t *testing.T) string {
 	t.Helper()
-	api := &apigw.RestAPI{ID: apigw.NewID(), Name: "empty", CreatedDate: apigw.Now(), RootResourceID: "rootid0001",
-		Resources: map[string]*apigw.Resource{"rootid0001": {ID: "rootid0001", Path: "/"}}}
-	e.putAPI(t, api)
-	return api.ID
+	id, _ := e.emptyAPIWithRoot(t)
+	return id
 }
 
-func (e stageEnv) putAPI(t *testing.T, api *apigw.RestAPI) {
+func (e stageEnv) emptyAPIWithRoot(t *testing.T) (apiID, rootID string) {
 	t.Helper()
-	if err := e.App.Store.Update(ctx, func(tx store.Tx) error { return tx.PutRestAPI(api) }); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// editAPI changes an API's definition in place, as later PutMethod or
-// PutIntegration calls would.
-func (e stageEnv) editAPI(t *testing.T, id string, fn func(*apigw.RestAPI)) {
-	t.Helper()
-	err := e.App.Store.Update(ctx, func(tx store.Tx) error {
-		api, err := tx.RestAPI(id)
-		if err != nil {
-			return err
-		}
-		fn(api)
-		return tx.PutRestAPI(api)
-	})
+	api, err := e.api.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets")})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("CreateRestApi: %v", err)
+	}
+	return *api.Id, *api.RootResourceId
+}
+
+// mockMethod puts verb on a resource with a MOCK integration.
+func (e stageEnv) mockMethod(t *testing.T, apiID, resourceID, verb string) {
+	t.Helper()
+	if _, err := e.api.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resourceID),
+		HttpMethod: aws.String(verb), AuthorizationType: aws.String("NONE")}); err != nil {
+		t.Fatalf("PutMethod: %v", err)
+	}
+	if _, err := e.api.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resourceID),
+		HttpMethod: aws.String(verb), Type: types.IntegrationTypeMock,
+		RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}); err != nil {
+		t.Fatalf("PutIntegration: %v", err)
 	}
 }
 
-func mockMethod(verb string) *apigw.Method {
-	return &apigw.Method{HTTPMethod: verb, AuthorizationType: "NONE",
-		MethodIntegration: &apigw.Integration{Type: apigw.IntegrationMock, RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}}
+// resourceIDs maps an API's resource paths to their ids.
+func (e stageEnv) resourceIDs(t *testing.T, apiID string) map[string]string {
+	t.Helper()
+	out, err := e.api.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String(apiID), Limit: aws.Int32(500)})
+	if err != nil {
+		t.Fatalf("GetResources: %v", err)
+	}
+	ids := map[string]string{}
+	for _, r := range out.Items {
+		ids[*r.Path] = *r.Id
+	}
+	return ids
 }
 
 func (e stageEnv) deploy(t *testing.T, apiID, stage string) string {

@@ -1,0 +1,371 @@
+package logstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// GroupQuery selects log groups (DescribeLogGroups).
+type GroupQuery struct {
+	Prefix  string // logGroupNamePrefix
+	Pattern string // logGroupNamePattern: case-insensitive substring
+	After   string // continue after this name (the next token)
+	Limit   int
+}
+
+// Groups lists groups by name. more reports whether another page exists.
+func (s *Store) Groups(ctx context.Context, q GroupQuery) (groups []Group, more bool, err error) {
+	where := []string{"name > ?"}
+	args := []any{q.After}
+	if q.Prefix != "" {
+		where = append(where, "substr(name, 1, ?) = ?")
+		args = append(args, len(q.Prefix), q.Prefix)
+	}
+	if q.Pattern != "" {
+		where = append(where, "instr(lower(name), lower(?)) > 0")
+		args = append(args, q.Pattern)
+	}
+	args = append(args, q.Limit+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT name, created, COALESCE(retention_days, 0), stored_bytes FROM log_groups WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY name LIMIT ?`, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan(&g.Name, &g.Created, &g.RetentionDays, &g.StoredBytes); err != nil {
+			return nil, false, err
+		}
+		groups = append(groups, g)
+	}
+	if len(groups) > q.Limit {
+		return groups[:q.Limit], true, rows.Err()
+	}
+	return groups, false, rows.Err()
+}
+
+// Stream orderings (DescribeLogStreams orderBy).
+const (
+	OrderByName          = "LogStreamName"
+	OrderByLastEventTime = "LastEventTime"
+)
+
+// StreamQuery selects a group's streams.
+type StreamQuery struct {
+	Group      string
+	Prefix     string
+	OrderBy    string // OrderByName (default) or OrderByLastEventTime
+	Descending bool
+	After      string // the token of the last stream of the previous page
+	Limit      int
+}
+
+// Streams lists a group's streams. next is the token for the next page,
+// empty at the end.
+func (s *Store) Streams(ctx context.Context, q StreamQuery) (streams []Stream, next string, err error) {
+	var gid int64
+	if err := s.db.QueryRowContext(ctx, `SELECT id FROM log_groups WHERE name = ?`, q.Group).Scan(&gid); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, "", ErrGroupNotFound
+		}
+		return nil, "", err
+	}
+	where := []string{"group_id = ?"}
+	args := []any{gid}
+	if q.Prefix != "" {
+		where = append(where, "substr(name, 1, ?) = ?")
+		args = append(args, len(q.Prefix), q.Prefix)
+	}
+	dir, cmp := "ASC", ">"
+	if q.Descending {
+		dir, cmp = "DESC", "<"
+	}
+	var order string
+	if q.OrderBy == OrderByLastEventTime {
+		// Streams without events sort as time 0.
+		order = "COALESCE(last_event, 0) " + dir + ", id " + dir
+		if q.After != "" {
+			t, id, ok := parsePair(q.After)
+			if !ok {
+				return nil, "", ErrBadToken
+			}
+			where = append(where, "(COALESCE(last_event, 0), id) "+cmp+" (?, ?)")
+			args = append(args, t, id)
+		}
+	} else {
+		order = "name " + dir
+		if q.After != "" {
+			where = append(where, "name "+cmp+" ?")
+			args = append(args, q.After)
+		}
+	}
+	args = append(args, q.Limit+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created, COALESCE(first_event, 0), COALESCE(last_event, 0), COALESCE(last_ingestion, 0)
+		FROM log_streams WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var st Stream
+		var id int64
+		if err := rows.Scan(&id, &st.Name, &st.Created, &st.FirstEvent, &st.LastEvent, &st.LastIngestion); err != nil {
+			return nil, "", err
+		}
+		streams = append(streams, st)
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	if len(streams) <= q.Limit {
+		return streams, "", nil
+	}
+	streams = streams[:q.Limit]
+	last := streams[len(streams)-1]
+	if q.OrderBy == OrderByLastEventTime {
+		return streams, formatPair(last.LastEvent, ids[q.Limit-1]), nil
+	}
+	return streams, last.Name, nil
+}
+
+// ErrBadToken is a pagination token this store did not issue.
+var ErrBadToken = errors.New("The specified nextToken is invalid.")
+
+// position is a place in a time-ordered event sequence: just after (or
+// before) the event (time, id).
+type position struct {
+	time, id int64
+}
+
+func formatPair(a, b int64) string { return strconv.FormatInt(a, 10) + "/" + strconv.FormatInt(b, 10) }
+
+func parsePair(s string) (int64, int64, bool) {
+	a, b, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, false
+	}
+	x, err1 := strconv.ParseInt(a, 10, 64)
+	y, err2 := strconv.ParseInt(b, 10, 64)
+	return x, y, err1 == nil && err2 == nil
+}
+
+// GetQuery reads one stream (GetLogEvents).
+type GetQuery struct {
+	Group, Stream string
+	Start, End    int64 // Unix ms; End 0 = no end. Start inclusive, End exclusive.
+	StartFromHead bool
+	Token         string // "f/..." or "b/..." from a previous page
+	Limit         int
+	MaxBytes      int // response size budget (messages + overhead)
+}
+
+// GetResult is one page of GetLogEvents.
+type GetResult struct {
+	Events                  []StoredEvent
+	ForwardToken, BackToken string
+}
+
+// Get reads a page of one stream. Following ForwardToken reads newer
+// events; when none remain it returns the same token again, which is how
+// CloudWatch clients know they are at the end.
+func (s *Store) Get(ctx context.Context, q GetQuery) (GetResult, error) {
+	var gid, sid int64
+	if err := s.db.QueryRowContext(ctx, `SELECT id FROM log_groups WHERE name = ?`, q.Group).Scan(&gid); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return GetResult{}, ErrGroupNotFound
+		}
+		return GetResult{}, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT id FROM log_streams WHERE group_id = ? AND name = ?`, gid, q.Stream).Scan(&sid); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return GetResult{}, ErrStreamNotFound
+		}
+		return GetResult{}, err
+	}
+	forward := q.StartFromHead
+	var cursor *position
+	if q.Token != "" {
+		dir, rest, _ := strings.Cut(q.Token, "/")
+		t, id, ok := parsePair(rest)
+		if !ok || dir != "f" && dir != "b" {
+			return GetResult{}, ErrBadToken
+		}
+		forward = dir == "f"
+		cursor = &position{t, id}
+	}
+	where := []string{"stream_id = ?", "ts >= ?"}
+	args := []any{sid, q.Start}
+	if q.End > 0 {
+		where = append(where, "ts < ?")
+		args = append(args, q.End)
+	}
+	order := "ASC"
+	if cursor != nil {
+		if forward {
+			where = append(where, "(ts, id) > (?, ?)")
+		} else {
+			where = append(where, "(ts, id) < (?, ?)")
+		}
+		args = append(args, cursor.time, cursor.id)
+	}
+	if !forward {
+		order = "DESC"
+	}
+	args = append(args, q.Limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, ts, ingested, message FROM log_events WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY ts `+order+`, id `+order+` LIMIT ?`, args...)
+	if err != nil {
+		return GetResult{}, err
+	}
+	defer rows.Close()
+	var evs []StoredEvent
+	size := 0
+	for rows.Next() {
+		var e StoredEvent
+		if err := rows.Scan(&e.ID, &e.Time, &e.Ingestion, &e.Message); err != nil {
+			return GetResult{}, err
+		}
+		size += len(e.Message) + EventOverhead
+		if q.MaxBytes > 0 && size > q.MaxBytes && len(evs) > 0 {
+			break
+		}
+		e.Stream = q.Stream
+		evs = append(evs, e)
+	}
+	if err := rows.Err(); err != nil {
+		return GetResult{}, err
+	}
+	if !forward {
+		for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
+			evs[i], evs[j] = evs[j], evs[i]
+		}
+	}
+	res := GetResult{Events: evs}
+	switch {
+	case len(evs) > 0:
+		first, last := evs[0], evs[len(evs)-1]
+		res.ForwardToken = "f/" + formatPair(last.Time, last.ID)
+		res.BackToken = "b/" + formatPair(first.Time, first.ID)
+	case cursor != nil:
+		// Nothing beyond the cursor: hand the same place back.
+		res.ForwardToken = "f/" + formatPair(cursor.time, cursor.id)
+		res.BackToken = "b/" + formatPair(cursor.time, cursor.id)
+	default:
+		// An empty range: forward from the start, backward from the end.
+		res.ForwardToken = "f/" + formatPair(q.Start-1, 0)
+		res.BackToken = "b/" + formatPair(q.Start, 0)
+	}
+	return res, nil
+}
+
+// FilterQuery searches a group (FilterLogEvents).
+type FilterQuery struct {
+	Group        string
+	Streams      []string // logStreamNames
+	StreamPrefix string
+	Start, End   int64 // Unix ms, both inclusive; End 0 = no end
+	Pattern      *Pattern
+	Token        string
+	Limit        int
+	MaxBytes     int
+	// MaxScan bounds the rows one call reads; when reached the result has
+	// a Next token and possibly no events, as CloudWatch does.
+	MaxScan int
+}
+
+// FilterResult is one page of FilterLogEvents.
+type FilterResult struct {
+	Events []StoredEvent
+	Next   string // empty when the search is complete
+}
+
+// Filter searches a group's events in time order.
+func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error) {
+	var gid int64
+	if err := s.db.QueryRowContext(ctx, `SELECT id FROM log_groups WHERE name = ?`, q.Group).Scan(&gid); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return FilterResult{}, ErrGroupNotFound
+		}
+		return FilterResult{}, err
+	}
+	where := []string{"e.group_id = ?", "e.ts >= ?"}
+	args := []any{gid, q.Start}
+	if q.End > 0 {
+		where = append(where, "e.ts <= ?")
+		args = append(args, q.End)
+	}
+	if q.Token != "" {
+		t, id, ok := parsePair(q.Token)
+		if !ok {
+			return FilterResult{}, ErrBadToken
+		}
+		where = append(where, "(e.ts, e.id) > (?, ?)")
+		args = append(args, t, id)
+	}
+	if len(q.Streams) > 0 {
+		where = append(where, "s.name IN (?"+strings.Repeat(",?", len(q.Streams)-1)+")")
+		for _, n := range q.Streams {
+			args = append(args, n)
+		}
+	}
+	if q.StreamPrefix != "" {
+		where = append(where, "substr(s.name, 1, ?) = ?")
+		args = append(args, len(q.StreamPrefix), q.StreamPrefix)
+	}
+	if q.Pattern != nil {
+		// Terms every match must contain narrow the scan in SQL (instr is
+		// case-sensitive, like CloudWatch's term matching).
+		for _, t := range q.Pattern.required() {
+			where = append(where, "instr(e.message, ?) > 0")
+			args = append(args, t)
+		}
+	}
+	scan := q.MaxScan
+	if scan <= 0 {
+		scan = 100000
+	}
+	args = append(args, scan)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.ts, e.ingested, e.message, s.name
+		FROM log_events e JOIN log_streams s ON s.id = e.stream_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.ts, e.id LIMIT ?`, args...)
+	if err != nil {
+		return FilterResult{}, fmt.Errorf("logstore: filter: %w", err)
+	}
+	defer rows.Close()
+	var res FilterResult
+	var scanned, size int
+	var last position
+	for rows.Next() {
+		var e StoredEvent
+		if err := rows.Scan(&e.ID, &e.Time, &e.Ingestion, &e.Message, &e.Stream); err != nil {
+			return FilterResult{}, err
+		}
+		scanned++
+		if q.Pattern != nil && !q.Pattern.Match(e.Message) {
+			last = position{e.Time, e.ID}
+			continue
+		}
+		size += len(e.Message) + EventOverhead
+		if len(res.Events) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(res.Events) > 0 {
+			// A page is full and at least this event remains.
+			res.Next = formatPair(last.time, last.id)
+			return res, rows.Err()
+		}
+		res.Events = append(res.Events, e)
+		last = position{e.Time, e.ID}
+	}
+	if err := rows.Err(); err != nil {
+		return FilterResult{}, err
+	}
+	if scanned == scan {
+		res.Next = formatPair(last.time, last.id)
+	}
+	return res, nil
+}

@@ -237,15 +237,32 @@ func (b *browser) shot(name string) {
 	}
 }
 
+// shotView saves only the viewport, for modal dialogs (whose backdrop
+// covers the viewport, not the whole page).
+func (b *browser) shotView(name string) {
+	b.t.Helper()
+	png := run(b, chromedp.CaptureScreenshot())
+	dir := filepath.Join("..", "..", "artifacts", "console")
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 func (b *browser) click(sel string) {
 	b.t.Helper()
 	b.do(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
-// typeInto replaces a text field's content the way a person would.
+// typeInto replaces a text field's content the way a person would:
+// select all, delete, type. (chromedp.Clear rewrites the value attribute,
+// which is the field's default value, so it is not used.)
 func (b *browser) typeInto(sel, text string) {
 	b.t.Helper()
-	b.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+	b.do(chromedp.WaitVisible(chromedp.CSS(sel)))
+	if !eval[bool](b, fmt.Sprintf(`(function(el){ if (!el) return false; el.focus(); el.value = ""; return el.value === ""; })(document.querySelector(%q))`, sel)) {
+		b.t.Fatalf("cannot clear %s", sel)
+	}
+	b.do(chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 // choose picks an option of a select.
@@ -708,7 +725,7 @@ func TestBrowserDeleteStage(t *testing.T) {
 	if got := b.text("#delete-stage-warning"); got != "Warning "+warning {
 		t.Errorf("warning = %q", got)
 	}
-	b.shot("delete-stage-confirm")
+	b.shotView("delete-stage-confirm")
 	// Cancel keeps the stage.
 	b.click(`#delete-stage-dialog button[data-close]`)
 	b.do(chromedp.WaitNotVisible(chromedp.ID("delete-stage-warning")))
@@ -845,7 +862,7 @@ func TestBrowserStageTabs(t *testing.T) {
 	// Promote: the copy operations of the canary guide.
 	b.click(`button[data-dialog="promote-dialog"]`)
 	b.do(chromedp.WaitVisible(chromedp.ID("confirm-promote")))
-	b.shot("stage-canary-promote")
+	b.shotView("stage-canary-promote")
 	b.mustSave("#confirm-promote", "Canary promoted.")
 	ops = b.onePatch(stagePath)
 	wantOps := []map[string]string{

@@ -100,6 +100,13 @@ func stageFromDescription(name string, sd *stageDescriptionModel) *stageModel {
 	return st
 }
 
+func (t *deploymentType) checkSchema(model any) error {
+	if sd := model.(*deploymentModel).StageDescription; sd != nil {
+		return checkTags(sd.Tags)
+	}
+	return nil
+}
+
 func (t *deploymentType) create(ctx context.Context, model any) ([]string, error) {
 	m := model.(*deploymentModel)
 	in := backplane.CreateDeploymentInput{Description: m.Description, StageName: m.StageName}
@@ -111,9 +118,6 @@ func (t *deploymentType) create(ctx context.Context, model any) ([]string, error
 	var st *stageModel
 	if m.StageName != "" {
 		st = stageFromDescription(m.StageName, m.StageDescription)
-		if err := checkTags(st.Tags); err != nil {
-			return nil, err
-		}
 		in.StageDescription = st.Description
 		in.CacheClusterEnabled = st.CacheClusterEnabled
 		in.CacheClusterSize = st.CacheClusterSize

@@ -81,6 +81,10 @@ func errClientTokenConflict(token string) *apiError {
 // the AWS::ApiGateway::* handlers report (U for the 409 cases: AlreadyExists
 // on create, ResourceConflict otherwise).
 func errorCodeFor(err error, op string) (code, message string) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return "InvalidRequest", ae.Message
+	}
 	var de *apigw.Error
 	if !errors.As(err, &de) {
 		return "InternalFailure", "Internal Failure"

@@ -105,7 +105,18 @@ func checkDocument(t resourceType, doc map[string]any, rejectReadOnly bool) (any
 	if err := decodeModel(b, model); err != nil {
 		return nil, err
 	}
+	if v, ok := t.(schemaChecker); ok {
+		if err := v.checkSchema(model); err != nil {
+			return nil, err
+		}
+	}
 	return model, nil
+}
+
+// schemaChecker is implemented by types whose schema has constraints a
+// typed decode does not check (lengths, "object|string" unions).
+type schemaChecker interface {
+	checkSchema(model any) error
 }
 
 func decodeModel(b []byte, model any) error {

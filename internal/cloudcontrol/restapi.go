@@ -86,11 +86,21 @@ func importParams(m *restAPIModel) (backplane.ImportParams, error) {
 	return p, nil
 }
 
+func (t *restAPIType) checkSchema(model any) error {
+	m := model.(*restAPIModel)
+	for name, raw := range map[string]json.RawMessage{"Body": m.Body, "Policy": m.Policy} {
+		if _, err := objectOrString(name, raw); err != nil {
+			return err
+		}
+	}
+	if _, err := importParams(m); err != nil {
+		return err
+	}
+	return checkTags(m.Tags)
+}
+
 func (t *restAPIType) create(ctx context.Context, model any) ([]string, error) {
 	m := model.(*restAPIModel)
-	if err := checkTags(m.Tags); err != nil {
-		return nil, err
-	}
 	body, err := objectOrString("Body", m.Body)
 	if err != nil {
 		return nil, err
@@ -275,9 +285,6 @@ func restAPIToModel(api *apigw.RestAPI) *restAPIModel {
 
 func (t *restAPIType) update(ctx context.Context, ids []string, prev, next any) error {
 	p, n := prev.(*restAPIModel), next.(*restAPIModel)
-	if err := checkTags(n.Tags); err != nil {
-		return err
-	}
 	policy, err := objectOrString("Policy", n.Policy)
 	if err != nil {
 		return err

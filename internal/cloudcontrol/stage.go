@@ -78,11 +78,10 @@ func (t *stageType) identifierOf(model any) []string {
 	return []string{m.RestApiId, m.StageName}
 }
 
+func (t *stageType) checkSchema(model any) error { return checkTags(model.(*stageModel).Tags) }
+
 func (t *stageType) create(ctx context.Context, model any) ([]string, error) {
 	m := model.(*stageModel)
-	if err := checkTags(m.Tags); err != nil {
-		return nil, err
-	}
 	name := m.StageName
 	if name == "" {
 		// StageName is not schema-required; like CloudFormation's
@@ -233,9 +232,6 @@ func methodSettingID(ms *methodSettingModel) string {
 
 func (t *stageType) update(ctx context.Context, ids []string, prev, next any) error {
 	p, n := prev.(*stageModel), next.(*stageModel)
-	if err := checkTags(n.Tags); err != nil {
-		return err
-	}
 	if ops := stagePatch(p, n); len(ops) > 0 {
 		if _, err := t.svc.UpdateStage(ctx, ids[0], ids[1], ops); err != nil {
 			return err

@@ -2,6 +2,7 @@ package controlapi_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +25,27 @@ func TestGetAccountDefaults(t *testing.T) {
 	want := `{"apiKeyVersion":"4","features":["UsagePlans"],"throttleSettings":{"burstLimit":5000,"rateLimit":10000}}`
 	if b, _ := json.Marshal(got); string(b) != want {
 		t.Errorf("GET /account = %s\nwant %s", b, want)
+	}
+}
+
+// TestUnroutedMethods: a verb a path has no operation for gets an
+// AWS-shaped NotFoundException, not ServeMux's plain-text 405.
+func TestUnroutedMethods(t *testing.T) {
+	e := startStageEnv(t, nil)
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/account"},
+		{"PUT", "/restapis/abc/stages"},
+		{"POST", "/restapis/abc/stages/prod"},
+		{"GET", "/restapis/abc/stages/prod/cache/data"},
+		{"PUT", "/restapis/abc/deployments"},
+		{"POST", "/restapis/abc/deployments/dep"},
+		{"POST", "/tags/arn"},
+	} {
+		status, h, body := e.raw(t, c.method, c.path, "")
+		want := `{"message":"Unsupported operation: ` + c.method + " " + c.path + `"}`
+		if status != 404 || !strings.HasPrefix(h.Get("x-amzn-ErrorType"), "NotFoundException") || string(body) != want {
+			t.Errorf("%s %s = %d %q %s", c.method, c.path, status, h.Get("x-amzn-ErrorType"), body)
+		}
 	}
 }
 

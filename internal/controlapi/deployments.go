@@ -16,6 +16,8 @@ func (s *Server) deploymentRoutes() {
 	s.mux.HandleFunc("GET "+deployment, s.getDeployment)
 	s.mux.HandleFunc("PATCH "+deployment, s.updateDeployment)
 	s.mux.HandleFunc("DELETE "+deployment, s.deleteDeployment)
+	s.mux.HandleFunc("/restapis/{restapi_id}/deployments", unroutedMethod)
+	s.mux.HandleFunc(deployment, unroutedMethod)
 }
 
 func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,9 @@ func (s *Server) stageRoutes() {
 	s.mux.HandleFunc("DELETE "+stage, s.deleteStage)
 	s.mux.HandleFunc("DELETE "+stage+"/cache/data", s.flushStageCache)
 	s.mux.HandleFunc("DELETE "+stage+"/cache/authorizers", s.flushStageAuthorizersCache)
+	for _, p := range []string{"/restapis/{restapi_id}/stages", stage, stage + "/cache/data", stage + "/cache/authorizers"} {
+		s.mux.HandleFunc(p, unroutedMethod)
+	}
 }
 
 // stageList is GetStages' output: AWS does not page stages, so there is

@@ -13,6 +13,7 @@ func (s *Server) tagRoutes() {
 	s.mux.HandleFunc("PUT /tags/{resource_arn}", s.tagResource)
 	s.mux.HandleFunc("DELETE /tags/{resource_arn}", s.untagResource)
 	s.mux.HandleFunc("GET /tags/{resource_arn}", s.getTags)
+	s.mux.HandleFunc("/tags/{resource_arn}", unroutedMethod)
 }
 
 // tagsBody is TagResource's input and GetTags' output.

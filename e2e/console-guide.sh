@@ -67,7 +67,7 @@ expect_error "logging needs the account role ARN" "CloudWatch Logs role ARN must
 check "failed update changed nothing" "$(awsgw get-stage --rest-api-id "$API" --stage-name staging | jq -r '.methodSettings["*/*"].loggingLevel')" "OFF"
 ACC=$(awsgw update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=arn:aws:iam::123456789012:role/apigw-logs)
 check "update-account role ARN" "$(jq -r .cloudwatchRoleArn <<<"$ACC")" "arn:aws:iam::123456789012:role/apigw-logs"
-check "account throttle defaults" "$(awsgw get-account | jq -c '.throttleSettings')" '{"burstLimit":5000,"rateLimit":10000.0}'
+check "account throttle defaults" "$(awsgw get-account | jq -c '.throttleSettings')" '{"burstLimit":5000,"rateLimit":10000}'
 S=$(awsgw update-stage --rest-api-id "$API" --stage-name staging --patch-operations \
 	'op=replace,path=/*/*/logging/loglevel,value=INFO' \
 	'op=replace,path=/*/*/logging/dataTrace,value=true' \
@@ -78,7 +78,7 @@ check "*/* logging" "$(jq -c '.methodSettings["*/*"] | [.loggingLevel,.dataTrace
 S=$(awsgw update-stage --rest-api-id "$API" --stage-name staging --patch-operations \
 	'op=replace,path=/*/*/throttling/rateLimit,value=50' \
 	'op=replace,path=/*/*/throttling/burstLimit,value=100')
-check "*/* throttling" "$(jq -c '.methodSettings["*/*"] | [.throttlingRateLimit,.throttlingBurstLimit]' <<<"$S")" '[50.0,100]'
+check "*/* throttling" "$(jq -c '.methodSettings["*/*"] | [.throttlingRateLimit,.throttlingBurstLimit]' <<<"$S")" '[50,100]'
 
 # Override for this method: GET /pets gets its own cache and throttling.
 S=$(awsgw update-stage --rest-api-id "$API" --stage-name staging --patch-operations \
@@ -87,9 +87,9 @@ S=$(awsgw update-stage --rest-api-id "$API" --stage-name staging --patch-operati
 	'op=replace,path=/~1pets/GET/throttling/burstLimit,value=10' \
 	'op=replace,path=/~1pets/GET/logging/loglevel,value=ERROR')
 check "override entry key" "$(jq -r '.methodSettings | keys | join(",")' <<<"$S")" "*/*,pets/GET"
-check "override values" "$(jq -c '.methodSettings["pets/GET"] | [.cachingEnabled,.throttlingRateLimit,.throttlingBurstLimit,.loggingLevel]' <<<"$S")" '[false,5.0,10,"ERROR"]'
+check "override values" "$(jq -c '.methodSettings["pets/GET"] | [.cachingEnabled,.throttlingRateLimit,.throttlingBurstLimit,.loggingLevel]' <<<"$S")" '[false,5,10,"ERROR"]'
 check "override inherits the rest from */*" "$(jq -c '.methodSettings["pets/GET"] | [.cacheTtlInSeconds,.dataTraceEnabled,.metricsEnabled]' <<<"$S")" '[600,true,true]'
-check "stage-wide entry untouched" "$(jq -c '.methodSettings["*/*"] | [.cachingEnabled,.throttlingRateLimit]' <<<"$S")" '[true,50.0]'
+check "stage-wide entry untouched" "$(jq -c '.methodSettings["*/*"] | [.cachingEnabled,.throttlingRateLimit]' <<<"$S")" '[true,50]'
 expect_error "override on a method that does not exist" "Invalid method setting path" -- \
 	awsgw update-stage --rest-api-id "$API" --stage-name staging --patch-operations 'op=replace,path=/~1nosuch/GET/caching/enabled,value=true'
 expect_error "unknown patch path" "Invalid method setting path: /bogus" -- \

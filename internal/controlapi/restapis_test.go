@@ -307,23 +307,33 @@ func TestUpdateRestAPI(t *testing.T) {
 		{"binary media type replace", []types.PatchOperation{
 			{Op: types.OpAdd, Path: aws.String("/binaryMediaTypes/image~1png")},
 			{Op: types.OpReplace, Path: aws.String("/binaryMediaTypes/image~1png"), Value: aws.String("image/gif")}},
-			func(o *apigateway.UpdateRestApiOutput) bool { return len(o.BinaryMediaTypes) == 1 && o.BinaryMediaTypes[0] == "image/gif" }},
+			func(o *apigateway.UpdateRestApiOutput) bool {
+				return len(o.BinaryMediaTypes) == 1 && o.BinaryMediaTypes[0] == "image/gif"
+			}},
 		{"minimum compression size set", []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/minimumCompressionSize"), Value: aws.String("0")}},
-			func(o *apigateway.UpdateRestApiOutput) bool { return o.MinimumCompressionSize != nil && *o.MinimumCompressionSize == 0 }},
+			func(o *apigateway.UpdateRestApiOutput) bool {
+				return o.MinimumCompressionSize != nil && *o.MinimumCompressionSize == 0
+			}},
 		{"minimum compression size cleared", []types.PatchOperation{
 			{Op: types.OpReplace, Path: aws.String("/minimumCompressionSize"), Value: aws.String("10")},
 			{Op: types.OpReplace, Path: aws.String("/minimumCompressionSize"), Value: aws.String("")}},
 			func(o *apigateway.UpdateRestApiOutput) bool { return o.MinimumCompressionSize == nil }},
 		{"api key source", []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/apiKeySource"), Value: aws.String("AUTHORIZER")}},
-			func(o *apigateway.UpdateRestApiOutput) bool { return o.ApiKeySource == types.ApiKeySourceTypeAuthorizer }},
+			func(o *apigateway.UpdateRestApiOutput) bool {
+				return o.ApiKeySource == types.ApiKeySourceTypeAuthorizer
+			}},
 		{"policy", []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/policy"), Value: aws.String(`{"Statement":[]}`)}},
 			func(o *apigateway.UpdateRestApiOutput) bool { return *o.Policy == `{"Statement":[]}` }},
 		{"disable execute-api endpoint", []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/disableExecuteApiEndpoint"), Value: aws.String("true")}},
 			func(o *apigateway.UpdateRestApiOutput) bool { return o.DisableExecuteApiEndpoint }},
 		{"endpoint type by name (CLI)", []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/endpointConfiguration/types/EDGE"), Value: aws.String("REGIONAL")}},
-			func(o *apigateway.UpdateRestApiOutput) bool { return o.EndpointConfiguration.Types[0] == types.EndpointTypeRegional }},
+			func(o *apigateway.UpdateRestApiOutput) bool {
+				return o.EndpointConfiguration.Types[0] == types.EndpointTypeRegional
+			}},
 		{"endpoint type by index (Terraform)", []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/endpointConfiguration/types/0"), Value: aws.String("PRIVATE")}},
-			func(o *apigateway.UpdateRestApiOutput) bool { return o.EndpointConfiguration.Types[0] == types.EndpointTypePrivate }},
+			func(o *apigateway.UpdateRestApiOutput) bool {
+				return o.EndpointConfiguration.Types[0] == types.EndpointTypePrivate
+			}},
 		{"no operations", nil, func(o *apigateway.UpdateRestApiOutput) bool { return *o.Name == "pets" }},
 	}
 	e := startDefEnv(t, nil)

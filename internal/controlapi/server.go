@@ -39,5 +39,11 @@ func New(svc *backplane.Service) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", newRequestID())
+	// A path that exists with another verb would get ServeMux's plain-text
+	// 405; AWS answers every unknown operation the same JSON way.
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		writeError(w, r, errUnknownOperation(r))
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }

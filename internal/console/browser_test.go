@@ -793,11 +793,14 @@ func TestBrowserStageTabs(t *testing.T) {
 	}
 	// An invalid value shows the API's validation message inline.
 	b.typeInto(`tr[data-kv-existing="backend"] [data-kv-value]`, "bad value!")
-	if _, errText := b.submit(`form button[type=submit].primary`); errText == "" {
-		t.Error("an invalid variable value saved without an error")
-	} else {
-		t.Logf("invalid variable: %s", errText)
+	_, sdkErr := b.api.UpdateStage(servertest.Ctx(), &apigateway.UpdateStageInput{RestApiId: aws.String(f.apiID), StageName: aws.String("prod"),
+		PatchOperations: []agtypes.PatchOperation{{Op: agtypes.OpReplace, Path: aws.String("/variables/backend"), Value: aws.String("bad value!")}}})
+	if want := apiMessage(sdkErr); want == "" {
+		t.Errorf("the API accepted an invalid variable value: %v", sdkErr)
+	} else if _, errText := b.submit(`form button[type=submit].primary`); errText != want {
+		t.Errorf("inline error = %q, want the API's message %q", errText, want)
 	}
+	b.shot("stage-variables-error")
 	b.front.writes()
 
 	// Logs: each preset fills the format; save the JSON one.

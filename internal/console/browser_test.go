@@ -26,12 +26,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/stagecoach/stagecoach/internal/server/servertest"
+	"github.com/stagecoach/stagecoach/internal/telemetry/logsapi"
+	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
 )
 
 // chromiumPath finds Debian's Chromium (or another Chrome) or skips; under
@@ -60,12 +65,19 @@ type call struct {
 // control-plane call the console makes, so tests can check that a Save
 // Changes is one PATCH with the expected operations.
 type gatewayFront struct {
-	next  http.Handler
+	next http.Handler
+	// logs, when set, answers the CloudWatch Logs API in place of a
+	// gateway that does not serve it.
+	logs  http.Handler
 	mu    sync.Mutex
 	calls []call
 }
 
 func (g *gatewayFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.logs != nil && strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.") {
+		g.logs.ServeHTTP(w, r)
+		return
+	}
 	if !strings.HasPrefix(r.URL.Path, "/console") {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -947,4 +959,71 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		}
 		b.shot(name)
 	}
+}
+
+// The dashboard's live tail follows the stage's execution and access log
+// groups through the CloudWatch Logs API.
+func TestBrowserDashboardTail(t *testing.T) {
+	b := newBrowser(t)
+	f := makeFixture(t, b.api)
+	f.createStage(t, b.api, "prod", f.firstDep)
+	setRoleARN(t, b.api, "arn:aws:iam::123456789012:role/apigw-logs")
+	const accessGroup = "pets-access"
+	if _, err := b.api.UpdateStage(servertest.Ctx(), &apigateway.UpdateStageInput{RestApiId: aws.String(f.apiID), StageName: aws.String("prod"),
+		PatchOperations: []agtypes.PatchOperation{
+			{Op: agtypes.OpReplace, Path: aws.String("/accessLogSettings/destinationArn"), Value: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:" + accessGroup)},
+			{Op: agtypes.OpReplace, Path: aws.String("/accessLogSettings/format"), Value: aws.String("$context.requestId $context.status")},
+		}}); err != nil {
+		t.Fatalf("UpdateStage: %v", err)
+	}
+	// Use the gateway's own Logs API when it serves one; otherwise the
+	// same handler over a store of the test's own.
+	logs := cwlClient(b.env.URL)
+	if _, err := logs.DescribeLogGroups(servertest.Ctx(), &cwl.DescribeLogGroupsInput{}); err != nil {
+		st, err := logstore.Open(filepath.Join(t.TempDir(), "logs.db"), logstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		b.front.logs = logsapi.New(st, "us-east-1")
+		t.Log("the gateway does not serve the CloudWatch Logs API; the test serves it")
+	}
+	logs = cwlClient(b.base)
+	execGroup := "API-Gateway-Execution-Logs_" + f.apiID + "/prod"
+
+	b.open("/console/apis/" + f.apiID + "/stages/prod/dashboard")
+	b.waitFor(`(function(){ var s = document.querySelector("#exec-tail + .tail-status"); return s && /does not exist/.test(s.textContent) ? {} : null; })()`)
+
+	put := func(group, msg string) {
+		t.Helper()
+		ctx := servertest.Ctx()
+		logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(group)})
+		logs.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String("s1")})
+		if _, err := logs.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String("s1"),
+			LogEvents: []cwltypes.InputLogEvent{{Message: aws.String(msg), Timestamp: aws.Int64(time.Now().UnixMilli())}}}); err != nil {
+			t.Fatalf("PutLogEvents: %v", err)
+		}
+	}
+	waitLine := func(id, msg string) {
+		t.Helper()
+		b.waitFor(fmt.Sprintf(`(function(){ var p = document.getElementById(%q); return p && p.textContent.indexOf(%q) >= 0 ? {} : null; })()`, id, msg))
+	}
+	put(execGroup, "(req-1) Method request path: {petId=7}")
+	waitLine("exec-tail", "(req-1) Method request path: {petId=7}")
+	put(execGroup, "(req-2) Method completed with status: 200")
+	waitLine("exec-tail", "(req-2) Method completed with status: 200")
+	put(accessGroup, "req-2 200")
+	waitLine("access-tail", "req-2 200")
+	if n := eval[int](b, `document.getElementById("exec-tail").textContent.split("(req-1)").length - 1`); n != 1 {
+		t.Errorf("an execution log line shows %d times", n)
+	}
+	b.shot("stage-dashboard")
+}
+
+func cwlClient(url string) *cwl.Client {
+	return cwl.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(url),
+	})
 }

@@ -85,7 +85,7 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /console/apis/{api}/stages", c.stagesPage)
 	c.mux.HandleFunc("GET /console/apis/{api}/create-stage", c.createStagePage)
 	c.mux.HandleFunc("GET /console/apis/{api}/stages/{stage}/{$}", c.stageTab("settings"))
-	for _, tab := range []string{"variables", "logs", "canary", "tags"} {
+	for _, tab := range []string{"variables", "logs", "canary", "tags", "dashboard"} {
 		c.mux.HandleFunc("GET /console/apis/{api}/stages/{stage}/"+tab, c.stageTab(tab))
 	}
 	c.mux.HandleFunc("GET /console/apis/{api}/stages/{stage}/method", c.methodPage)

@@ -45,6 +45,9 @@ type pageData struct {
 	Stagewide settingView // the "*/*" entry or the defaults in force
 	Method    *methodView
 
+	ExecLogGroup   string // execution log group of the stage
+	AccessLogGroup string // access log group, when the destination is CloudWatch Logs
+
 	Sizes      []string
 	Strategies []option
 	Presets    []preset
@@ -389,6 +392,11 @@ func (c *Console) stageTab(tab string) http.HandlerFunc {
 			if d.Stage.CanarySettings != nil {
 				d.Overrides = sortedKV(d.Stage.CanarySettings.StageVariableOverrides)
 			}
+		case "dashboard":
+			d.ExecLogGroup = "API-Gateway-Execution-Logs_" + d.API.ID + "/" + d.Stage.StageName
+			if a := d.Stage.AccessLogSettings; a != nil {
+				d.AccessLogGroup = logGroupName(a.DestinationArn)
+			}
 		case "tags":
 			tags, err := c.api.tags(r.Context(), d.StageARN)
 			if err != nil {
@@ -428,4 +436,19 @@ func (c *Console) methodPage(w http.ResponseWriter, r *http.Request) {
 	d.Title = verb + " " + path + " — " + d.Stage.StageName
 	d.Crumbs = append(d.Crumbs, crumb{verb + " " + path, r.URL.RequestURI()})
 	c.render(w, r, http.StatusOK, "stage-method.html", d)
+}
+
+// logGroupName returns the log group of a CloudWatch Logs ARN
+// ("arn:aws:logs:{region}:{account}:log-group:{name}[:*]"), or "" for
+// anything else (a Firehose stream cannot be tailed here).
+func logGroupName(arn string) string {
+	const marker = ":log-group:"
+	if !strings.HasPrefix(arn, "arn:aws:logs:") {
+		return ""
+	}
+	i := strings.Index(arn, marker)
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(arn[i+len(marker):], ":*")
 }

@@ -272,6 +272,75 @@
     }
   }
 
+  // ---- live log tail ---------------------------------------------------
+  // FilterLogEvents through the CloudWatch Logs API (awsJson1_1), the call
+  // `aws logs tail --follow` makes: every two seconds, events from the last
+  // hour, then only newer ones (deduplicated by event id).
+
+  function logsCall(op, body) {
+    return fetch("/", {
+      method: "POST",
+      headers: { "X-Amz-Target": "Logs_20140328." + op, "Content-Type": "application/x-amz-json-1.1" },
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = JSON.parse(text); } catch (e) { data = null; }
+        if (!res.ok) {
+          var err = new Error((data && (data.message || data.Message)) || (res.status + " " + res.statusText));
+          err.type = data && data.__type;
+          err.status = res.status;
+          throw err;
+        }
+        return data || {};
+      });
+    });
+  }
+
+  function startTail(pre) {
+    var group = pre.getAttribute("data-log-group");
+    var since = Date.now() - 3600 * 1000;
+    var seen = {};
+    var count = 0;
+    var status = document.createElement("p");
+    status.className = "muted small tail-status";
+    status.setAttribute("role", "status");
+    pre.parentNode.insertBefore(status, pre.nextSibling);
+    status.textContent = "Waiting for log events…";
+
+    function append(ev) {
+      var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+      pre.appendChild(document.createTextNode(new Date(ev.timestamp).toISOString() + " " + ev.message.replace(/\n$/, "") + "\n"));
+      if (atBottom) pre.scrollTop = pre.scrollHeight;
+    }
+
+    function poll(token) {
+      var body = { logGroupName: group, startTime: since, limit: 500 };
+      if (token) body.nextToken = token;
+      logsCall("FilterLogEvents", body).then(function (out) {
+        (out.events || []).forEach(function (ev) {
+          if (seen[ev.eventId]) return;
+          seen[ev.eventId] = true;
+          count++;
+          append(ev);
+          if (ev.timestamp > since) since = ev.timestamp;
+        });
+        if (count) status.textContent = count + " events · following";
+        if (out.nextToken) poll(out.nextToken); else later();
+      }, function (err) {
+        if (err.type === "ResourceNotFoundException") status.textContent = "No events yet: log group " + group + " does not exist until the stage writes to it.";
+        else status.textContent = "Cannot read logs: " + err.message;
+        later();
+      });
+    }
+    function later() { setTimeout(function () { poll(); }, 2000); }
+    poll();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    $$(document, "pre[data-log-group]").forEach(startTail);
+  });
+
   document.addEventListener("submit", onSubmit);
   document.addEventListener("click", onClick);
   document.addEventListener("change", onChange);

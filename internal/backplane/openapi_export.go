@@ -1,6 +1,7 @@
 package backplane
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,7 +76,13 @@ func (s *Service) ExportRestAPI(ctx context.Context, id, stage string, p ExportP
 	}
 	doc := exportDocument(api, snap, p)
 	if p.YAML {
-		return yaml.Marshal(doc)
+		var b bytes.Buffer
+		enc := yaml.NewEncoder(&b)
+		enc.SetIndent(2)
+		if err := enc.Encode(doc); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), enc.Close()
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

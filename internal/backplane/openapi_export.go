@@ -82,7 +82,10 @@ func (s *Service) ExportRestAPI(ctx context.Context, id, stage string, p ExportP
 		if err := enc.Encode(doc); err != nil {
 			return nil, err
 		}
-		return b.Bytes(), enc.Close()
+		if err := enc.Close(); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

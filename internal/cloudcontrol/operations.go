@@ -118,6 +118,9 @@ func (s *Server) createResource(r *http.Request, body []byte) (any, error) {
 			if err != nil {
 				return joinIdentifier(ids), "", err
 			}
+			if err := s.saveOrder(ctx, *in.TypeName, joinIdentifier(ids), doc); err != nil {
+				return joinIdentifier(ids), "", err
+			}
 			return s.readBack(ctx, t, ids)
 		},
 	})
@@ -129,11 +132,11 @@ func (s *Server) createResource(r *http.Request, body []byte) (any, error) {
 
 // readBack reads a resource after a change for the event's ResourceModel.
 func (s *Server) readBack(ctx context.Context, t resourceType, ids []string) (string, string, error) {
-	m, err := t.read(ctx, ids)
+	doc, err := s.readDocument(ctx, t, ids)
 	if err != nil {
 		return joinIdentifier(ids), "", err
 	}
-	return joinIdentifier(ids), propertiesJSON(m), nil
+	return joinIdentifier(ids), documentJSON(doc), nil
 }
 
 func (s *Server) getResource(r *http.Request, body []byte) (any, error) {
@@ -151,13 +154,13 @@ func (s *Server) getResource(r *http.Request, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := t.read(r.Context(), ids)
+	doc, err := s.readDocument(r.Context(), t, ids)
 	if err != nil {
 		return nil, apiErrorFor(err, *in.TypeName, *in.Identifier)
 	}
 	return map[string]any{
 		"TypeName":            *in.TypeName,
-		"ResourceDescription": resourceDescription{Identifier: joinIdentifier(ids), Properties: propertiesJSON(m)},
+		"ResourceDescription": resourceDescription{Identifier: joinIdentifier(ids), Properties: documentJSON(doc)},
 	}, nil
 }
 
@@ -192,11 +195,14 @@ func (s *Server) updateResource(r *http.Request, body []byte) (any, error) {
 
 	// Cloud Control applies the patch to the resource as it is now (its
 	// read handler's model), then checks the result against the schema.
-	current, err := t.read(r.Context(), ids)
+	before, err := s.readDocument(r.Context(), t, ids)
 	if err != nil {
 		return nil, apiErrorFor(err, *in.TypeName, *in.Identifier)
 	}
-	before := toDocument(current)
+	current := t.newModel()
+	if err := decodeModel([]byte(documentJSON(before)), current); err != nil {
+		return nil, err
+	}
 	after, err := applyJSONPatch(before, ops)
 	if err != nil {
 		return nil, errValidation("Invalid patch document: %v", err)
@@ -222,6 +228,9 @@ func (s *Server) updateResource(r *http.Request, body []byte) (any, error) {
 		Fingerprint: fp,
 		Run: func(ctx context.Context) (string, string, error) {
 			if err := t.update(ctx, ids, current, next); err != nil {
+				return "", "", err
+			}
+			if err := s.saveOrder(ctx, *in.TypeName, joinIdentifier(ids), after); err != nil {
 				return "", "", err
 			}
 			return s.readBack(ctx, t, ids)
@@ -300,7 +309,11 @@ func (s *Server) deleteResource(r *http.Request, body []byte) (any, error) {
 		ClientToken: deref(in.ClientToken),
 		Fingerprint: fingerprint(opDelete, *in.TypeName, *in.Identifier),
 		Run: func(ctx context.Context) (string, string, error) {
-			return "", "", t.delete(ctx, ids)
+			if err := t.delete(ctx, ids); err != nil {
+				return "", "", err
+			}
+			s.forgetOrder(ctx, *in.TypeName, joinIdentifier(ids))
+			return "", "", nil
 		},
 	})
 	if err != nil {

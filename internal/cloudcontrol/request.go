@@ -184,6 +184,9 @@ func (s *Server) finish(rec *requestRecord, model, op string, runErr error) {
 	} else {
 		ev.OperationStatus = statusFailed
 		ev.ErrorCode, ev.StatusMessage = errorCodeFor(runErr, op)
+		if ev.ErrorCode == "InternalFailure" {
+			slog.Error("cloud control: handler failed", "type", ev.TypeName, "identifier", ev.Identifier, "err", runErr)
+		}
 	}
 	// Record the outcome even if the client has gone away.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

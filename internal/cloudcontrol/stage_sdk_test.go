@@ -209,3 +209,26 @@ func TestStageWithoutDeployments(t *testing.T) {
 		t.Fatalf("stage = %+v, %v; want one without a deployment", st, err)
 	}
 }
+
+// Patch positions refer to the order the client wrote its arrays in, not
+// to the read handler's sorted order.
+func TestStagePatchUsesClientArrayOrder(t *testing.T) {
+	f := newFixture(t)
+	id := f.mustCreate(t, stageType, fmt.Sprintf(`{"RestApiId":%q,"StageName":"s",
+		"MethodSettings":[{"HttpMethod":"GET","ResourcePath":"/","ThrottlingBurstLimit":5},{"HttpMethod":"*","ResourcePath":"/*","ThrottlingBurstLimit":100}],
+		"Tags":[{"Key":"Project","Value":"p"},{"Key":"Environment","Value":"e"}]}`, f.api))
+	p := f.props(t, stageType, id)
+	if got := jsonOf(p["Tags"]); got != `[{"Key":"Project","Value":"p"},{"Key":"Environment","Value":"e"}]` {
+		t.Errorf("Tags read back as %s", got)
+	}
+	// What Alchemy sends when the second tag and the second method
+	// setting of its desired state change.
+	f.mustUpdate(t, stageType, id, `[{"op":"replace","path":"/Tags/1/Value","value":"e2"},{"op":"replace","path":"/MethodSettings/1/ThrottlingBurstLimit","value":200}]`)
+	st := f.stage(t, "s")
+	if st.Tags["Environment"] != "e2" || st.Tags["Project"] != "p" {
+		t.Errorf("tags = %v", st.Tags)
+	}
+	if st.MethodSettings["*/*"].ThrottlingBurstLimit != 200 || st.MethodSettings["/GET"].ThrottlingBurstLimit != 5 {
+		t.Errorf("method settings = %s", jsonOf(st.MethodSettings))
+	}
+}

@@ -34,9 +34,12 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/stagecoach/stagecoach/internal/console"
 	"github.com/stagecoach/stagecoach/internal/server/servertest"
+	"github.com/stagecoach/stagecoach/internal/telemetry"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logsapi"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
+	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
 
 // chromiumPath finds Debian's Chromium (or another Chrome) or skips; under
@@ -1026,4 +1029,40 @@ func cwlClient(url string) *cwl.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(url),
 	})
+}
+
+// The dashboard's charts in a browser, with a console that has the
+// metrics registry (the gateway's own wiring may not pass one yet).
+func TestBrowserDashboardCharts(t *testing.T) {
+	b := newBrowser(t)
+	f := makeFixture(t, b.api)
+	f.createStage(t, b.api, "prod", f.firstDep)
+	reg := metrics.New()
+	set := reg.Stage(f.apiID, "petstore", "prod")
+	for i := 0; i < 30; i++ {
+		ev := telemetry.RequestEvent{RequestTime: time.Now(), Status: 200, ResponseLatency: time.Duration(5+i) * time.Millisecond, Cache: telemetry.CacheHit}
+		if i%2 == 1 {
+			ev.Cache = telemetry.CacheMiss
+		}
+		if i%10 == 0 {
+			ev.Status = 404
+		}
+		set.Observe(&ev)
+	}
+	withMetrics := console.New(console.Options{API: b.env.App.Handler(), Metrics: reg})
+	b.front.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/console") {
+			withMetrics.ServeHTTP(w, r)
+			return
+		}
+		b.env.App.Handler().ServeHTTP(w, r)
+	})
+	b.open("/console/apis/" + f.apiID + "/stages/prod/dashboard")
+	if n := eval[int](b, `document.querySelectorAll("#charts svg polyline.series").length`); n != 7 {
+		t.Errorf("%d chart lines drawn, want 7", n)
+	}
+	if got := b.text("#charts"); !strings.Contains(got, "30 requests in the last hour") || !strings.Contains(got, "3 client errors") {
+		t.Errorf("charts text = %q", got)
+	}
+	b.shot("stage-dashboard-charts")
 }

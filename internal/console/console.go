@@ -32,16 +32,17 @@ type Options struct {
 	API http.Handler
 	// Region appears in stage ARNs (tags); defaults to us-east-1.
 	Region string
-	// Metrics, when set, is the Prometheus text handler the dashboard
-	// reads the gateway's request metrics from.
-	Metrics http.Handler
+	// Metrics, when set, gives the dashboard each stage's last hour of
+	// request metrics (telemetry/metrics.Registry). Without it the
+	// dashboard shows the log tails only and says why there are no charts.
+	Metrics StageMetrics
 }
 
 // Console is the /console handler.
 type Console struct {
 	api     *apiClient
 	region  string
-	metrics http.Handler
+	metrics StageMetrics
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 }

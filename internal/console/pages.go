@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
 
 // crumb is one breadcrumb link.
@@ -45,6 +46,9 @@ type pageData struct {
 	Stagewide settingView // the "*/*" entry or the defaults in force
 	Method    *methodView
 
+	Charts         []chart
+	HasMetrics     bool   // the gateway keeps metrics for the dashboard
+	Traffic        bool   // the stage has served requests since start
 	ExecLogGroup   string // execution log group of the stage
 	AccessLogGroup string // access log group, when the destination is CloudWatch Logs
 
@@ -393,6 +397,15 @@ func (c *Console) stageTab(tab string) http.HandlerFunc {
 				d.Overrides = sortedKV(d.Stage.CanarySettings.StageVariableOverrides)
 			}
 		case "dashboard":
+			if c.metrics != nil {
+				d.HasMetrics = true
+				pts, ok := c.metrics.StageSeries(d.API.ID, d.Stage.StageName)
+				d.Traffic = ok
+				if !ok {
+					pts = make([]metrics.Point, 60)
+				}
+				d.Charts = dashboardCharts(pts)
+			}
 			d.ExecLogGroup = "API-Gateway-Execution-Logs_" + d.API.ID + "/" + d.Stage.StageName
 			if a := d.Stage.AccessLogSettings; a != nil {
 				d.AccessLogGroup = logGroupName(a.DestinationArn)

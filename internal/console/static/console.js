@@ -337,8 +337,23 @@
     poll();
   }
 
+  // The dashboard's server-drawn charts are re-read from the page itself.
+  function refreshCharts(box) {
+    setInterval(function () {
+      if (document.hidden) return;
+      fetch(location.href, { headers: { "Accept": "text/html" } }).then(function (res) {
+        return res.ok ? res.text() : null;
+      }).then(function (text) {
+        if (!text) return;
+        var fresh = new DOMParser().parseFromString(text, "text/html").getElementById(box.id);
+        if (fresh) box.innerHTML = fresh.innerHTML;
+      }, function () { });
+    }, Number(box.getAttribute("data-refresh")) * 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     $$(document, "pre[data-log-group]").forEach(startTail);
+    $$(document, "[data-refresh]").forEach(refreshCharts);
   });
 
   document.addEventListener("submit", onSubmit);

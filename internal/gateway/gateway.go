@@ -57,6 +57,7 @@ type Gateway struct {
 	insecureProxy *httputil.ReverseProxy // same, for tlsConfig.insecureSkipVerification
 	transport     *http.Transport
 	insecure      *http.Transport
+	proxyFast     *h1Transport // HTTP_PROXY over plain http; falls back to transport
 
 	mu        sync.Mutex // guards the fields below; never taken by requests
 	dirty     map[string]bool
@@ -92,7 +93,8 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 	g.comp = &compiler{g: g, log: g.log}
 	g.transport = newTransport(false)
 	g.insecure = newTransport(true)
-	g.proxy = g.newReverseProxy(g.transport)
+	g.proxyFast = newH1Transport(g.transport)
+	g.proxy = g.newReverseProxy(g.proxyFast)
 	g.insecureProxy = g.newReverseProxy(g.insecure)
 	g.table.Store(&table{apis: map[string]*apiRuntime{}})
 
@@ -167,7 +169,7 @@ func (g *Gateway) Close() error {
 	g.cancelSub()
 	close(g.stop)
 	<-g.stopped
-	g.transport.CloseIdleConnections()
+	g.proxyFast.CloseIdleConnections()
 	g.insecure.CloseIdleConnections()
 	return nil
 }

@@ -24,6 +24,9 @@ type httpProxyPlan struct {
 	mappings []requestMapping
 	timeout  time.Duration
 	rp       *httputil.ReverseProxy
+	// direct is set when requests may skip ReverseProxy (directproxy.go):
+	// a plain-http backend, the client's verb, no header or query mappings.
+	direct bool
 }
 
 type invocationKey struct{}
@@ -43,10 +46,15 @@ func (c *compiler) httpProxy(v *variant, in *apigw.Integration) (handler, []erro
 	if in.TLSConfig != nil && in.TLSConfig.InsecureSkipVerification {
 		p.rp = c.g.insecureProxy
 	}
+	p.direct = uri.scheme == "http" && p.verb == "" && len(mappings) == 0
 	return p.serve, append(errs, merrs...)
 }
 
 func (p *httpProxyPlan) serve(inv *invocation) {
+	if p.direct && directEligible(inv.r) {
+		p.serveDirect(inv)
+		return
+	}
 	ctx, cancel := context.WithTimeout(inv.r.Context(), p.timeout)
 	defer cancel()
 	inv.proxyPlan = p
@@ -57,7 +65,7 @@ func (p *httpProxyPlan) serve(inv *invocation) {
 // Rewrite (not the deprecated Director) runs after the hop-by-hop and
 // client-sent X-Forwarded-* headers are stripped, so a client can neither
 // spoof its address nor make the proxy drop a header we set.
-func (g *Gateway) newReverseProxy(t *http.Transport) *httputil.ReverseProxy {
+func (g *Gateway) newReverseProxy(t http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite:        rewriteProxyRequest,
 		Transport:      t,

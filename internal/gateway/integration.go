@@ -76,7 +76,7 @@ func (g *Gateway) writeBackendError(inv *invocation, ctx context.Context, err er
 	switch {
 	case errors.As(err, &tooBig):
 		respRequestTooLarge.write(inv.w)
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		respIntegrationTimeout.write(inv.w)
 	case inv.r.Context().Err() != nil:
 		// The client went away; nobody is listening.

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -11,6 +13,7 @@ import (
 // path and query split into literal text and {name} placeholders.
 type uriTemplate struct {
 	scheme, host string
+	hostPort     string // host with the scheme's default port, for dialing
 	path         []uriPart
 	query        []uriPart
 	staticPath   string // the escaped path when it has no placeholders
@@ -46,6 +49,14 @@ func compileURI(raw string, pathSource func(name string) *valueSource) (*uriTemp
 	}
 	if _, err := url.Parse(scheme + "://" + t.host); err != nil {
 		return nil, fmt.Errorf("integration uri %q: %v", raw, err)
+	}
+	t.hostPort = t.host
+	if _, _, err := net.SplitHostPort(t.host); err != nil {
+		port := "80"
+		if scheme == "https" {
+			port = "443"
+		}
+		t.hostPort = net.JoinHostPort(strings.Trim(t.host, "[]"), port)
 	}
 	rest = rest[hostEnd:]
 	path, query, _ := strings.Cut(rest, "?")
@@ -129,6 +140,9 @@ func (t *uriTemplate) build(inv *invocation, extraQuery string) *url.URL {
 }
 
 func (t *uriTemplate) render(inv *invocation, parts []uriPart, inPath bool) string {
+	if len(parts) == 0 {
+		return ""
+	}
 	if len(parts) == 1 && parts[0].src == nil {
 		return parts[0].lit
 	}
@@ -165,4 +179,39 @@ func escapePathKeepSlash(s string) string {
 		segs[i] = url.PathEscape(sg)
 	}
 	return strings.Join(segs, "/")
+}
+
+// writeRequestTarget writes the escaped path and query of the backend URL
+// straight into an outbound request line, without building a string.
+func (t *uriTemplate) writeRequestTarget(w *bufio.Writer, inv *invocation, extraQuery string) {
+	if !t.hasParams {
+		w.WriteString(t.staticPath)
+		writeQuery(w, t.staticQuery, extraQuery)
+		return
+	}
+	for _, p := range t.path {
+		switch {
+		case p.src == nil:
+			w.WriteString(p.lit)
+		case p.src.kind == srcPath:
+			v, _ := inv.rawParam(p.src.name)
+			w.WriteString(v)
+		default:
+			v, _ := p.src.request(inv)
+			w.WriteString(escapePathKeepSlash(v))
+		}
+	}
+	writeQuery(w, t.render(inv, t.query, false), extraQuery)
+}
+
+func writeQuery(w *bufio.Writer, query, extra string) {
+	if query == "" && extra == "" {
+		return
+	}
+	w.WriteByte('?')
+	w.WriteString(query)
+	if query != "" && extra != "" {
+		w.WriteByte('&')
+	}
+	w.WriteString(extra)
 }

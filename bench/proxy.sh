@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Load test of the HTTP_PROXY data path, in one run:
+#   1. wrk -> backend                      (direct)
+#   2. wrk -> nginx -> backend             (reverse proxy, upstream keep-alive)
+#   3. wrk -> Stagecoach -> backend        (HTTP_PROXY integration, {proxy+})
+# The backend is bench/backend (Go, a fixed 36-byte JSON answer) for all
+# three. wrk is pinned to one core, every server to the other (taskset).
+# Traffic goes to 127.0.0.1 only; each wrk run is bounded by -d.
+#
+# Needs: go, wrk, nginx, curl, taskset (Debian: apt-get install wrk nginx-light curl util-linux).
+# Usage: bench/proxy.sh [duration per run (default 10s)] [connections (default 64)] [rounds (default 3)]
+set -euo pipefail
+
+DURATION=${1:-10s}
+CONNS=${2:-64}
+ROUNDS=${3:-3}
+LOAD_CPU=${LOAD_CPU:-0}
+SERVER_CPU=${SERVER_CPU:-1}
+BACKEND_PORT=18080 NGINX_PORT=18081 SC_PORT=18082
+
+for tool in go wrk nginx curl taskset; do
+	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "building..." >&2
+(cd "$ROOT" && go build -o "$WORK/backend" ./bench/backend && go build -o "$WORK/stagecoach" ./cmd/stagecoach)
+
+wait_port() {
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+		sleep 0.1
+	done
+	echo "nothing listening on 127.0.0.1:$1" >&2
+	exit 1
+}
+
+# --- backend ---
+taskset -c "$SERVER_CPU" "$WORK/backend" -listen "127.0.0.1:$BACKEND_PORT" &
+PIDS+=($!)
+wait_port $BACKEND_PORT
+
+# --- nginx: one worker, upstream keep-alive ---
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $WORK/nginx/body;
+	proxy_temp_path $WORK/nginx/proxy;
+	fastcgi_temp_path $WORK/nginx/fastcgi;
+	uwsgi_temp_path $WORK/nginx/uwsgi;
+	scgi_temp_path $WORK/nginx/scgi;
+	keepalive_requests 1000000;
+	upstream backend {
+		server 127.0.0.1:$BACKEND_PORT;
+		keepalive 256;
+	}
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		location / {
+			proxy_pass http://backend;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_set_header Host \$proxy_host;
+			proxy_set_header X-Forwarded-For \$remote_addr;
+			proxy_set_header X-Forwarded-Proto \$scheme;
+		}
+	}
+}
+CONF
+taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+PIDS+=($!)
+wait_port $NGINX_PORT
+
+# --- Stagecoach with one HTTP_PROXY API, set up through the control API ---
+taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn &
+PIDS+=($!)
+wait_port $SC_PORT
+CP="http://127.0.0.1:$SC_PORT"
+json() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -1; }
+API=$(curl -sf -X POST "$CP/restapis" -H 'Content-Type: application/json' -d '{"name":"bench"}' | json id)
+ROOTID=$(curl -sf "$CP/restapis/$API/resources" | json id)
+RES=$(curl -sf -X POST "$CP/restapis/$API/resources/$ROOTID" -H 'Content-Type: application/json' -d '{"pathPart":"{proxy+}"}' | json id)
+curl -sf -o /dev/null -X PUT "$CP/restapis/$API/resources/$RES/methods/ANY" -H 'Content-Type: application/json' \
+	-d '{"authorizationType":"NONE","requestParameters":{"method.request.path.proxy":true}}'
+curl -sf -o /dev/null -X PUT "$CP/restapis/$API/resources/$RES/methods/ANY/integration" -H 'Content-Type: application/json' \
+	-d "{\"type\":\"HTTP_PROXY\",\"httpMethod\":\"ANY\",\"uri\":\"http://127.0.0.1:$BACKEND_PORT/{proxy}\",\"requestParameters\":{\"integration.request.path.proxy\":\"method.request.path.proxy\"}}"
+curl -sf -o /dev/null -X POST "$CP/restapis/$API/deployments" -H 'Content-Type: application/json' -d '{"stageName":"prod"}'
+SC_URL="$CP/restapis/$API/prod/_user_request_/hello"
+curl -sf "$SC_URL" >/dev/null || { echo "Stagecoach proxy route does not answer: $SC_URL" >&2; exit 1; }
+
+# --- measure ---
+# Targets are measured in alternating rounds and the median round is
+# reported, so a burst of unrelated load on the machine skews one round of
+# every target rather than all rounds of one.
+measure() { # name url round
+	local out="$WORK/$1.$3.txt"
+	taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$2" >"$out"
+	awk -v name="$1" '
+		/^Requests\/sec/ {rps=$2}
+		$1=="50%" {p50=$2} $1=="99%" {p99=$2}
+		/Non-2xx|Socket errors/ {err=err $0}
+		END { print name, rps, us(p50), us(p99), (err=="" ? "-" : "errors") }
+		function us(v,  n) { n=v+0; if (v ~ /us$/) return n; if (v ~ /ms$/) return n*1000; if (v ~ /s$/) return n*1000000; return n }
+	' "$out" >>"$WORK/results.txt"
+}
+echo "wrk -t1 -c$CONNS -d$DURATION --latency on cpu $LOAD_CPU; servers on cpu $SERVER_CPU; $ROUNDS rounds; $(nproc) cpus"
+for round in $(seq "$ROUNDS"); do
+	measure direct "http://127.0.0.1:$BACKEND_PORT/hello" "$round"
+	measure nginx "http://127.0.0.1:$NGINX_PORT/hello" "$round"
+	measure stagecoach "$SC_URL" "$round"
+done
+grep -q errors "$WORK/results.txt" && echo "warning: some runs had socket errors or non-2xx answers" >&2
+# Median round per target (by requests/s), then the ratios.
+sort -k1,1 -k2,2n "$WORK/results.txt" | awk -v rounds="$ROUNDS" '
+	{ n[$1]++; if (n[$1] == int((rounds+1)/2)) { rps[$1]=$2; p50[$1]=$3; p99[$1]=$4 } }
+	END {
+		printf "%-12s %12s %10s %10s   (median of %d rounds)\n", "target", "req/s", "p50", "p99", rounds
+		split("direct nginx stagecoach", order, " ")
+		for (i = 1; i <= 3; i++) { t = order[i]; printf "%-12s %12.0f %8.2fms %8.2fms\n", t, rps[t], p50[t]/1000, p99[t]/1000 }
+		printf "stagecoach/nginx: throughput %.2fx (target >= 0.60), p99 %.2fx (target <= 2.00)\n", rps["stagecoach"]/rps["nginx"], p99["stagecoach"]/p99["nginx"]
+	}'
+echo "all rounds (target req/s p50us p99us):"
+cat "$WORK/results.txt"

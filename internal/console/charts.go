@@ -35,9 +35,9 @@ type series struct {
 
 // Chart geometry in SVG user units; the SVG scales to its box.
 const (
-	chartW, chartH = 600.0, 170.0
-	padL, padR     = 48.0, 8.0
-	padT, padB     = 10.0, 22.0
+	chartW, chartH = 420.0, 190.0
+	padL, padR     = 44.0, 6.0
+	padT, padB     = 24.0, 24.0
 )
 
 // dashboardCharts turns a stage's last hour into the dashboard's charts.
@@ -63,7 +63,7 @@ func dashboardCharts(pts []metrics.Point) []chart {
 		newChart("4XXError", "per minute", fmt.Sprintf("%s client errors in the last hour", total(e4)), series{"4XX", "#e07700", e4}),
 		newChart("5XXError", "per minute", fmt.Sprintf("%s server errors in the last hour", total(e5)), series{"5XX", "#d13212", e5}),
 		newChart("Cache hits and misses", "per minute", fmt.Sprintf("%s hits and %s misses in the last hour", total(hits), total(misses)),
-			series{"CacheHitCount", "#1d8102", hits}, series{"CacheMissCount", "#8d6e00", misses}),
+			series{"hits", "#1d8102", hits}, series{"misses", "#8d6e00", misses}),
 	}
 }
 
@@ -115,10 +115,10 @@ func newChart(title, unit, summary string, lines ...series) chart {
 	for _, f := range []float64{0, 0.5, 1} {
 		y := padT + plotH*(1-f)
 		fmt.Fprintf(&b, `<line x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="#d5dbdb" stroke-width="1"/>`, padL, y, chartW-padR, y)
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="11" text-anchor="end" fill="#5f6b7a">%s</text>`, padL-4, y+4, num(top*f))
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" font-size="14" text-anchor="end" fill="#5f6b7a">%s</text>`, padL-4, y+4, num(top*f))
 	}
-	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" fill="#5f6b7a">-60 min</text>`, padL, chartH-6)
-	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="end" fill="#5f6b7a">now · %s</text>`, chartW-padR, chartH-6, html.EscapeString(unit))
+	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="14" fill="#5f6b7a">-60 min</text>`, padL, chartH-6)
+	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="14" text-anchor="end" fill="#5f6b7a">now · %s</text>`, chartW-padR, chartH-6, html.EscapeString(unit))
 	for i, l := range lines {
 		n := len(l.Values)
 		if n == 0 {
@@ -136,9 +136,9 @@ func newChart(title, unit, summary string, lines ...series) chart {
 		fmt.Fprintf(&b, `<polyline class="series" data-series="%s" points="%s" fill="none" stroke="%s" stroke-width="2"/>`,
 			html.EscapeString(l.Name), strings.TrimSpace(pts.String()), l.Color)
 		// Legend, top right.
-		lx := chartW - padR - 110*float64(len(lines)-i)
-		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="10" height="10" fill="%s"/><text x="%g" y="%g" font-size="11" fill="#16191f">%s</text>`,
-			lx, padT, l.Color, lx+14, padT+9, html.EscapeString(l.Name))
+		lx := chartW - padR - 120*float64(len(lines)-i)
+		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="10" height="10" fill="%s"/><text x="%g" y="%g" font-size="14" fill="#16191f">%s</text>`,
+			lx, padT-18, l.Color, lx+14, padT-9, html.EscapeString(l.Name))
 	}
 	b.WriteString(`</svg>`)
 	return chart{Title: title, Summary: summary, SVG: template.HTML(b.String())}

@@ -329,6 +329,7 @@
         if (out.nextToken) poll(out.nextToken); else later();
       }, function (err) {
         if (err.type === "ResourceNotFoundException") status.textContent = "No events yet: log group " + group + " does not exist until the stage writes to it.";
+        else if (err.status === 404 && !err.type) status.textContent = "This gateway does not serve the CloudWatch Logs API, so its logs cannot be shown here.";
         else status.textContent = "Cannot read logs: " + err.message;
         later();
       });

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -274,5 +273,3 @@ func checkTags(tags []tagModel) error {
 	}
 	return nil
 }
-
-func sprintID(format string, a ...any) string { return fmt.Sprintf(format, a...) }

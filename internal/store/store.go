@@ -45,7 +45,7 @@ type Change struct {
 // mutating them changes nothing until they are written back with a Put.
 type Tx interface {
 	RestAPI(id string) (*apigw.RestAPI, error)
-	// RestAPIs returns every API ordered by creation date, then id.
+	// RestAPIs returns every API ordered by creation date, then insertion.
 	RestAPIs() ([]*apigw.RestAPI, error)
 	// PutRestAPI creates or replaces an API together with its resources.
 	PutRestAPI(api *apigw.RestAPI) error
@@ -55,7 +55,8 @@ type Tx interface {
 	// Deployment returns a deployment with its snapshot.
 	Deployment(restAPIID, id string) (*apigw.Deployment, error)
 	// Deployments returns an API's deployments (with snapshots) ordered by
-	// creation date, then id.
+	// creation date, then insertion: dates have whole-second precision, and
+	// "the latest deployment" must be the one created last.
 	Deployments(restAPIID string) ([]*apigw.Deployment, error)
 	PutDeployment(restAPIID string, d *apigw.Deployment) error
 	DeleteDeployment(restAPIID, id string) error

@@ -224,7 +224,7 @@ func decodeAPI(doc, res string) (*apigw.RestAPI, error) {
 }
 
 func (t *txn) RestAPIs() ([]*apigw.RestAPI, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT doc, resources FROM rest_apis ORDER BY created, id`)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT doc, resources FROM rest_apis ORDER BY created, rowid`)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func (t *txn) Deployment(restAPIID, id string) (*apigw.Deployment, error) {
 }
 
 func (t *txn) Deployments(restAPIID string) ([]*apigw.Deployment, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT doc, snapshot FROM deployments WHERE rest_api_id = ? ORDER BY created, id`, restAPIID)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT doc, snapshot FROM deployments WHERE rest_api_id = ? ORDER BY created, rowid`, restAPIID)
 	if err != nil {
 		return nil, err
 	}

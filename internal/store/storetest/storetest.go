@@ -30,6 +30,7 @@ func Run(t *testing.T, open Factory) {
 		{"RollbackOnError", testRollbackOnError},
 		{"DeploymentSnapshotIsStored", testDeploymentSnapshot},
 		{"StagesOrderedAndFiltered", testStages},
+		{"SameSecondDeploymentsKeepInsertionOrder", testDeploymentOrder},
 		{"DeleteRestAPICascades", testCascade},
 		{"AccountDefaults", testAccount},
 		{"Records", testRecords},
@@ -70,6 +71,9 @@ func testRestAPIRoundTrip(t *testing.T, open Factory) {
 		if err := tx.PutRestAPI(newAPI("b", now.Add(time.Second))); err != nil {
 			return err
 		}
+		if err := tx.PutRestAPI(newAPI("0", now.Add(time.Second))); err != nil {
+			return err
+		}
 		return tx.PutRestAPI(newAPI("a", now))
 	})
 	st.View(ctx, func(tx store.Tx) error {
@@ -81,7 +85,7 @@ func testRestAPIRoundTrip(t *testing.T, open Factory) {
 			t.Errorf("round trip lost data: %+v", a)
 		}
 		all, err := tx.RestAPIs()
-		if err != nil || len(all) != 2 || all[0].ID != "a" || all[1].ID != "b" {
+		if err != nil || len(all) != 3 || all[0].ID != "a" || all[1].ID != "b" || all[2].ID != "0" {
 			t.Errorf("RestAPIs not ordered by creation: %v %v", all, err)
 		}
 		return nil
@@ -349,6 +353,30 @@ func testPersistence(t *testing.T, open Factory) {
 		s, err := tx.Stage("a", "prod")
 		if err != nil || s.Description != "kept" {
 			t.Errorf("after reopen: %+v, %v", s, err)
+		}
+		return nil
+	})
+}
+
+func testDeploymentOrder(t *testing.T, open Factory) {
+	st := open(t, t.TempDir())
+	same := apigw.Time{Time: time.Unix(1700000000, 0)}
+	ids := []string{"zzz", "aaa", "mmm"}
+	update(t, st, func(tx store.Tx) error {
+		tx.PutRestAPI(newAPI("a", time.Now()))
+		for _, id := range ids {
+			if err := tx.PutDeployment("a", &apigw.Deployment{ID: id, CreatedDate: same}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	st.View(ctx, func(tx store.Tx) error {
+		ds, _ := tx.Deployments("a")
+		for i, d := range ds {
+			if d.ID != ids[i] {
+				t.Errorf("deployment %d = %s, want %s (insertion order)", i, d.ID, ids[i])
+			}
 		}
 		return nil
 	})

@@ -2,6 +2,13 @@
 # Runs every end-to-end script and prints one summary line.
 set -uo pipefail
 cd "$(dirname "$0")"
+# Use Debian's AWS CLI (the package CI installs) even where another `aws`
+# (a pyenv shim, say) comes first on PATH.
+if [[ -x /usr/bin/aws ]]; then
+	bindir="$(mktemp -d)"
+	ln -s /usr/bin/aws "$bindir/aws"
+	export PATH="$bindir:$PATH" AWS_BIN=/usr/bin/aws
+fi
 scripts=(console-guide.sh)
 [[ -f cloudcontrol.sh ]] && scripts+=(cloudcontrol.sh)
 [[ -f alchemy/run.sh ]] && scripts+=(alchemy/run.sh)

@@ -18,7 +18,7 @@ LOAD_CPU=${LOAD_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 BACKEND_PORT=18080 NGINX_PORT=18081 SC_PORT=18082
 
-for tool in go wrk nginx curl taskset; do
+for tool in go wrk nginx curl taskset pgrep getconf; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
 done
 
@@ -44,8 +44,16 @@ wait_port() {
 	exit 1
 }
 
+for port in $BACKEND_PORT $NGINX_PORT $SC_PORT; do
+	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+		echo "127.0.0.1:$port is already in use; stop whatever listens there first" >&2
+		exit 1
+	fi
+done
+
 # --- backend ---
 taskset -c "$SERVER_CPU" "$WORK/backend" -listen "127.0.0.1:$BACKEND_PORT" &
+BACKEND_PID=$!
 PIDS+=($!)
 wait_port $BACKEND_PORT
 
@@ -83,11 +91,13 @@ http {
 }
 CONF
 taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+NGINX_PID=$!
 PIDS+=($!)
 wait_port $NGINX_PORT
 
 # --- Stagecoach with one HTTP_PROXY API, set up through the control API ---
-taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn &
+GOGC=${STAGECOACH_GOGC:-100} taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn &
+SC_PID=$!
 PIDS+=($!)
 wait_port $SC_PORT
 CP="http://127.0.0.1:$SC_PORT"
@@ -107,32 +117,45 @@ curl -sf "$SC_URL" >/dev/null || { echo "Stagecoach proxy route does not answer:
 # Targets are measured in alternating rounds and the median round is
 # reported, so a burst of unrelated load on the machine skews one round of
 # every target rather than all rounds of one.
-measure() { # name url round
-	local out="$WORK/$1.$3.txt"
-	taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$2" >"$out"
-	awk -v name="$1" '
+# CPU time per request of the proxy process (and of the backend) is also
+# reported: unlike requests/s it does not depend on what else the machine
+# runs at the time.
+CLK=$(getconf CLK_TCK)
+ticks() { # pids... -> utime+stime ticks
+	local t=0 pid
+	for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+	echo "$t"
+}
+measure() { # name url round proxy-pids...
+	local name=$1 url=$2 round=$3; shift 3
+	local out="$WORK/$name.$round.txt" p0 b0
+	p0=$(ticks "$@"); b0=$(ticks "$BACKEND_PID")
+	taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$url" >"$out"
+	local pt=$(( $(ticks "$@") - p0 )) bt=$(( $(ticks "$BACKEND_PID") - b0 ))
+	awk -v name="$name" -v pt="$pt" -v bt="$bt" -v clk="$CLK" '
 		/^Requests\/sec/ {rps=$2}
+		/requests in/ {n=$1}
 		$1=="50%" {p50=$2} $1=="99%" {p99=$2}
 		/Non-2xx|Socket errors/ {err=err $0}
-		END { print name, rps, us(p50), us(p99), (err=="" ? "-" : "errors") }
+		END { print name, rps, us(p50), us(p99), pt*1e6/clk/n, bt*1e6/clk/n, (err=="" ? "-" : "errors") }
 		function us(v,  n) { n=v+0; if (v ~ /us$/) return n; if (v ~ /ms$/) return n*1000; if (v ~ /s$/) return n*1000000; return n }
 	' "$out" >>"$WORK/results.txt"
 }
 echo "wrk -t1 -c$CONNS -d$DURATION --latency on cpu $LOAD_CPU; servers on cpu $SERVER_CPU; $ROUNDS rounds; $(nproc) cpus"
 for round in $(seq "$ROUNDS"); do
 	measure direct "http://127.0.0.1:$BACKEND_PORT/hello" "$round"
-	measure nginx "http://127.0.0.1:$NGINX_PORT/hello" "$round"
-	measure stagecoach "$SC_URL" "$round"
+	measure nginx "http://127.0.0.1:$NGINX_PORT/hello" "$round" "$NGINX_PID" $(pgrep -P "$NGINX_PID")
+	measure stagecoach "$SC_URL" "$round" "$SC_PID"
 done
 grep -q errors "$WORK/results.txt" && echo "warning: some runs had socket errors or non-2xx answers" >&2
 # Median round per target (by requests/s), then the ratios.
 sort -k1,1 -k2,2n "$WORK/results.txt" | awk -v rounds="$ROUNDS" '
-	{ n[$1]++; if (n[$1] == int((rounds+1)/2)) { rps[$1]=$2; p50[$1]=$3; p99[$1]=$4 } }
+	{ n[$1]++; if (n[$1] == int((rounds+1)/2)) { rps[$1]=$2; p50[$1]=$3; p99[$1]=$4; pcpu[$1]=$5; bcpu[$1]=$6 } }
 	END {
-		printf "%-12s %12s %10s %10s   (median of %d rounds)\n", "target", "req/s", "p50", "p99", rounds
+		printf "%-12s %10s %10s %10s %14s %14s   (median of %d rounds)\n", "target", "req/s", "p50", "p99", "proxy cpu/req", "backend cpu/req", rounds
 		split("direct nginx stagecoach", order, " ")
-		for (i = 1; i <= 3; i++) { t = order[i]; printf "%-12s %12.0f %8.2fms %8.2fms\n", t, rps[t], p50[t]/1000, p99[t]/1000 }
-		printf "stagecoach/nginx: throughput %.2fx (target >= 0.60), p99 %.2fx (target <= 2.00)\n", rps["stagecoach"]/rps["nginx"], p99["stagecoach"]/p99["nginx"]
+		for (i = 1; i <= 3; i++) { t = order[i]; printf "%-12s %10.0f %8.2fms %8.2fms %12.1fus %12.1fus\n", t, rps[t], p50[t]/1000, p99[t]/1000, pcpu[t], bcpu[t] }
+		printf "stagecoach/nginx: throughput %.2fx (target >= 0.60), p99 %.2fx (target <= 2.00), proxy cpu per request %.2fx\n", rps["stagecoach"]/rps["nginx"], p99["stagecoach"]/p99["nginx"], pcpu["stagecoach"]/pcpu["nginx"]
 	}'
-echo "all rounds (target req/s p50us p99us):"
+echo "all rounds (target req/s p50us p99us proxy-cpu-us/req backend-cpu-us/req):"
 cat "$WORK/results.txt"

@@ -116,8 +116,9 @@ func (p *httpProxyPlan) serveDirect(inv *invocation) {
 	}
 	inv.w.WriteHeader(resp.StatusCode)
 	streaming := resp.ContentLength < 0
-	buf := proxyBuffers.Get()
-	defer proxyBuffers.Put(buf)
+	bufp := proxyBuffers.get()
+	defer proxyBuffers.put(bufp)
+	buf := *bufp
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {

@@ -114,8 +114,10 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 	inv := getInvocation(w, r)
 	defer putInvocation(inv)
 	h := w.Header()
-	h["X-Amzn-Requestid"] = []string{inv.requestID}
-	h["X-Amz-Apigw-Id"] = []string{inv.extendedID}
+	ids := [...]string{inv.requestID, inv.extendedID}
+	vals := ids[:] // one backing array for both header values
+	h["X-Amzn-Requestid"] = vals[0:1:1]
+	h["X-Amz-Apigw-Id"] = vals[1:2:2]
 
 	api := g.table.Load().apis[strings.ToLower(restAPIID)]
 	if api == nil {

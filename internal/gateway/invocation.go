@@ -35,8 +35,7 @@ var invocationPool = sync.Pool{New: func() any { return new(invocation) }}
 func getInvocation(w http.ResponseWriter, r *http.Request) *invocation {
 	inv := invocationPool.Get().(*invocation)
 	inv.w, inv.r = w, r
-	inv.requestID = newRequestID()
-	inv.extendedID = newExtendedRequestID()
+	inv.requestID, inv.extendedID = newRequestIDs()
 	inv.start = time.Now()
 	return inv
 }
@@ -70,16 +69,20 @@ func (inv *invocation) rawParam(name string) (string, bool) {
 	return "", false
 }
 
-// newRequestID returns a random version-4 UUID, AWS's x-amzn-RequestId
-// shape. math/rand/v2's global generator is per-thread ChaCha8: fast, no
-// lock, and unpredictable enough for an id that is not a secret.
-func newRequestID() string {
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+// newRequestIDs returns a fresh x-amzn-RequestId (a random version-4
+// UUID, AWS's shape) and x-amz-apigw-id (11 random bytes in standard
+// base64: 16 characters ending in "=", as AWS's look). Both are cut from
+// one string, one allocation per request. math/rand/v2's global generator
+// is per-thread ChaCha8: fast, no lock, and unpredictable enough for ids
+// that are not secrets.
+func newRequestIDs() (requestID, extendedID string) {
+	var b [32]byte
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
+	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
+	var s [36 + 16]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'
 	hex.Encode(s[9:13], b[4:6])
@@ -88,17 +91,8 @@ func newRequestID() string {
 	s[18] = '-'
 	hex.Encode(s[19:23], b[8:10])
 	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
-}
-
-// newExtendedRequestID returns an x-amz-apigw-id: 11 random bytes in
-// standard base64, 16 characters ending in "=", as AWS's look.
-func newExtendedRequestID() string {
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
-	var s [16]byte
-	base64.StdEncoding.Encode(s[:], b[:11])
-	return string(s[:])
+	hex.Encode(s[24:36], b[10:16])
+	base64.StdEncoding.Encode(s[36:], b[16:27])
+	ids := string(s[:])
+	return ids[:36], ids[36:]
 }

@@ -46,3 +46,8 @@ func newBufferPool() *bufferPool {
 
 func (bp *bufferPool) Get() []byte  { return *(bp.p.Get().(*[]byte)) }
 func (bp *bufferPool) Put(b []byte) { bp.p.Put(&b) }
+
+// get and put lend a buffer without the slice-header allocation the
+// []byte interface above costs (httputil.BufferPool's shape).
+func (bp *bufferPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
+func (bp *bufferPool) put(b *[]byte) { bp.p.Put(b) }

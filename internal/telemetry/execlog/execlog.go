@@ -20,6 +20,7 @@
 package execlog
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
@@ -95,42 +96,69 @@ func Failed(ev *telemetry.RequestEvent) bool {
 	return ev.ErrorResponseType != "" || ev.IntegrationError != ""
 }
 
-// writer accumulates lines sharing a prefix and timestamp.
-type writer struct {
-	lines []Line
-	buf   []byte
-	at    int64
-	pre   int // len of "(requestId) " in buf
+// Time is the timestamp of all of ev's lines: when the response was
+// sent. AWS stamps each line when it happened; one stamp per request
+// keeps a request's lines together, and since lines are written right
+// after the response, `aws logs tail --follow` (which resumes from the
+// newest timestamp it saw) does not skip the early lines of a slow
+// request that finished after a faster one.
+func Time(ev *telemetry.RequestEvent) int64 {
+	return ev.RequestTime.Add(ev.ResponseLatency).UnixMilli()
 }
 
-func (w *writer) start() []byte { return w.buf[:w.pre] }
+// writer appends lines to one buffer, separated by sep.
+type writer struct {
+	buf []byte
+	sep byte
+	rid string
+	n   int
+}
 
+// start begins a line: separator and "(requestId) " prefix.
+func (w *writer) start() []byte {
+	b := w.buf
+	if w.n > 0 {
+		b = append(b, w.sep)
+	}
+	b = append(b, '(')
+	b = append(b, w.rid...)
+	return append(b, ") "...)
+}
+
+// emit ends the line started by start.
 func (w *writer) emit(b []byte) {
 	w.buf = b
-	w.lines = append(w.lines, Line{Time: w.at, Message: string(b)})
+	w.n++
 }
 
 func (w *writer) text(s string) { w.emit(append(w.start(), s...)) }
 
 // Append appends ev's execution log lines for settings s to dst.
 func Append(dst []Line, s Settings, ev *telemetry.RequestEvent) []Line {
-	if s.Level == Off || s.Level == Error && !Failed(ev) {
+	b, n := AppendRecord(nil, 0, s, ev)
+	if n == 0 {
 		return dst
 	}
-	w := &writer{lines: dst, buf: make([]byte, 0, 256)}
-	w.buf = append(w.buf, '(')
-	w.buf = append(w.buf, ev.RequestID...)
-	w.buf = append(w.buf, ") "...)
-	w.pre = len(w.buf)
-	t0 := ev.RequestTime.UnixMilli()
-	t1 := ev.RequestTime.Add(ev.ResponseLatency).UnixMilli()
-	w.at = t0
+	all, at := string(b), Time(ev) // one allocation for every line
+	for line := range strings.SplitSeq(all, "\x00") {
+		dst = append(dst, Line{Time: at, Message: line})
+	}
+	return dst
+}
 
+// AppendRecord appends ev's execution log lines for settings s to dst,
+// separated by sep (which the lines never contain when it is NUL: NUL in
+// logged data is replaced), and returns how many lines it wrote. All
+// lines have timestamp Time(ev).
+func AppendRecord(dst []byte, sep byte, s Settings, ev *telemetry.RequestEvent) ([]byte, int) {
+	if s.Level == Off || s.Level == Error && !Failed(ev) {
+		return dst, 0
+	}
+	w := &writer{buf: dst, sep: sep, rid: ev.RequestID}
 	if s.Level == Error {
-		w.at = t1
 		failure(w, s, ev)
 		completed(w, ev)
-		return w.lines
+		return w.buf, w.n
 	}
 
 	w.emit(append(append(w.start(), "Extended Request Id: "...), ev.ExtendedRequestID...))
@@ -141,7 +169,7 @@ func Append(dst []Line, s Settings, ev *telemetry.RequestEvent) []Line {
 	b := append(w.start(), "HTTP Method: "...)
 	b = append(b, ev.HTTPMethod...)
 	b = append(b, ", Resource Path: "...)
-	w.emit(append(b, requestPath(ev)...))
+	w.emit(appendClean(b, requestPath(ev)))
 
 	if ev.ResourcePath != "" {
 		w.emit(appendParams(append(w.start(), "Method request path: "...), ev.PathParams, s.DataTrace))
@@ -164,15 +192,14 @@ func Append(dst []Line, s Settings, ev *telemetry.RequestEvent) []Line {
 		} else {
 			uri = maskURIQuery(uri)
 		}
-		w.emit(append(append(w.start(), "Endpoint request URI: "...), uri...))
+		w.emit(appendClean(append(w.start(), "Endpoint request URI: "...), uri))
 		if s.DataTrace {
 			w.emit(appendHeaders(append(w.start(), "Endpoint request headers: "...), ev.EndpointRequestHeaders, true))
 			w.emit(appendBody(append(w.start(), "Endpoint request body after transformations: "...), ev.EndpointRequestBody))
 		}
-		w.emit(append(append(w.start(), "Sending request to "...), uri...))
+		w.emit(appendClean(append(w.start(), "Sending request to "...), uri))
 	}
 
-	w.at = t1
 	if ev.IntegrationStatus != 0 {
 		b := append(w.start(), "Received response. Status: "...)
 		b = strconv.AppendInt(b, int64(ev.IntegrationStatus), 10)
@@ -194,7 +221,7 @@ func Append(dst []Line, s Settings, ev *telemetry.RequestEvent) []Line {
 		w.text("Successfully completed execution")
 	}
 	completed(w, ev)
-	return w.lines
+	return w.buf, w.n
 }
 
 // usagePlan writes the usage plan check AWS logs for a method that does
@@ -233,20 +260,20 @@ func failure(w *writer, s Settings, ev *telemetry.RequestEvent) {
 		if msg == "" {
 			msg = ev.ErrorMessage
 		}
-		b = append(b, msg...)
+		b = appendClean(b, msg)
 	case telemetry.ResponseThrottled:
 		b = append(b, "Request throttled: the method's throttling limits were exceeded"...)
 	case "MISSING_AUTHENTICATION_TOKEN":
 		b = append(b, "No resource or method matches "...)
 		b = append(b, ev.HTTPMethod...)
 		b = append(b, ' ')
-		b = append(b, requestPath(ev)...)
+		b = appendClean(b, requestPath(ev))
 	case "":
 		b = append(b, "Execution failed: "...)
-		b = append(b, ev.IntegrationError...)
+		b = appendClean(b, ev.IntegrationError)
 	default:
 		b = append(b, "Execution failed: "...)
-		b = append(b, ev.ErrorMessage...)
+		b = appendClean(b, ev.ErrorMessage)
 	}
 	w.emit(b)
 	if ev.ErrorResponseType == "" {
@@ -369,10 +396,10 @@ func appendBody(b []byte, body []byte) []byte {
 			body = body[:i]
 		}
 	}
-	if utf8.Valid(body) {
+	if utf8.Valid(body) && bytes.IndexByte(body, 0) < 0 {
 		b = append(b, body...)
 	} else {
-		b = append(b, strings.ToValidUTF8(string(body), "\uFFFD")...)
+		b = append(b, strings.ReplaceAll(strings.ToValidUTF8(string(body), "\uFFFD"), "\x00", "\uFFFD")...)
 	}
 	if cut {
 		b = append(b, truncated...)
@@ -381,7 +408,8 @@ func appendBody(b []byte, body []byte) []byte {
 }
 
 // appendClean appends a header or parameter value with line breaks
-// escaped, so one line stays one line.
+// escaped, so one line stays one line, and NUL (the record separator)
+// replaced.
 func appendClean(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
@@ -389,6 +417,8 @@ func appendClean(b []byte, s string) []byte {
 			b = append(b, `\n`...)
 		case '\r':
 			b = append(b, `\r`...)
+		case 0:
+			b = append(b, "\uFFFD"...)
 		default:
 			b = append(b, c)
 		}

@@ -216,10 +216,31 @@ func TestNoRouteAndConfigurationErrors(t *testing.T) {
 }
 
 func TestTimestamps(t *testing.T) {
-	lines := Append(nil, Settings{Level: Info}, proxied())
-	first, last := lines[0], lines[len(lines)-1]
-	if first.Time != t0.UnixMilli() || last.Time != t0.Add(20*time.Millisecond).UnixMilli() {
-		t.Errorf("times %d..%d, want %d..%d", first.Time, last.Time, t0.UnixMilli(), t0.UnixMilli()+20)
+	// Every line of a request carries the time its response was sent.
+	for _, l := range Append(nil, Settings{Level: Info}, proxied()) {
+		if l.Time != t0.Add(20*time.Millisecond).UnixMilli() {
+			t.Errorf("line %q at %d, want %d", l.Message, l.Time, t0.UnixMilli()+20)
+		}
+	}
+}
+
+func TestAppendRecordSeparatesLinesWithNUL(t *testing.T) {
+	ev := proxied()
+	ev.Body = []byte("a\x00b\nc")
+	ev.PathParams = []telemetry.Param{{Name: "petId", Value: "4\x002"}}
+	b, n := AppendRecord([]byte("keep:"), 0, Settings{Info, true}, ev)
+	lines := strings.Split(string(b[len("keep:"):]), "\x00")
+	if !strings.HasPrefix(string(b), "keep:") || n != len(lines) || n != len(Append(nil, Settings{Info, true}, ev)) {
+		t.Fatalf("%d lines reported, %d found", n, len(lines))
+	}
+	joined := strings.Join(lines, "|")
+	for _, want := range []string{"Method request body before transformations: a\uFFFDb\nc", "Method request path: {petId=4\uFFFD2}"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("no %q in %q", want, joined)
+		}
+	}
+	if _, n := AppendRecord(nil, 0, Settings{Level: Error}, ev); n != 0 {
+		t.Errorf("ERROR wrote %d lines for a success", n)
 	}
 }
 

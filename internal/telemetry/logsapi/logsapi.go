@@ -457,7 +457,7 @@ func (h *Handler) putLogEvents(ctx context.Context, body []byte) (any, error) {
 				rejected.TooNewLogEventStartIndex = &idx
 			}
 		default:
-			events = append(events, logstore.Event{Time: ts, Message: *e.Message})
+			events = append(events, logstore.Event{Time: ts, Message: logstore.CleanMessage(*e.Message)})
 		}
 	}
 	if err := h.Store.Put(ctx, in.LogGroupName, in.LogStreamName, events); err != nil {
@@ -576,7 +576,7 @@ func (h *Handler) filterLogEvents(ctx context.Context, body []byte) (any, error)
 		NextToken          string     `json:"nextToken,omitempty"`
 	}{Events: make([]eventOut, 0, len(res.Events)), SearchedLogStreams: []struct{}{}, NextToken: encodeToken(res.Next)}
 	for _, e := range res.Events {
-		out.Events = append(out.Events, eventOut{e.Stream, e.Time, e.Message, e.Ingestion, strconv.FormatInt(e.ID, 10)})
+		out.Events = append(out.Events, eventOut{e.Stream, e.Time, e.Message, e.Ingestion, logstore.EventID(e.ID, e.Line)})
 	}
 	return out, nil
 }

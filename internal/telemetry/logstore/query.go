@@ -138,10 +138,37 @@ func (s *Store) Streams(ctx context.Context, q StreamQuery) (streams []Stream, n
 // ErrBadToken is a pagination token this store did not issue.
 var ErrBadToken = errors.New("The specified nextToken is invalid.")
 
-// position is a place in a time-ordered event sequence: just after (or
-// before) the event (time, id).
+// position is a place in a stream or group: the event (time, record id,
+// line index within the record).
 type position struct {
 	time, id int64
+	line     int
+}
+
+func (p position) String() string {
+	return strconv.FormatInt(p.time, 10) + "/" + strconv.FormatInt(p.id, 10) + "/" + strconv.Itoa(p.line)
+}
+
+func parsePosition(s string) (position, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 {
+		return position{}, false
+	}
+	t, err1 := strconv.ParseInt(parts[0], 10, 64)
+	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	line, err3 := strconv.Atoi(parts[2])
+	return position{t, id, line}, err1 == nil && err2 == nil && err3 == nil && line >= 0
+}
+
+// less orders positions as events are ordered.
+func (p position) less(q position) bool {
+	if p.time != q.time {
+		return p.time < q.time
+	}
+	if p.id != q.id {
+		return p.id < q.id
+	}
+	return p.line < q.line
 }
 
 func formatPair(a, b int64) string { return strconv.FormatInt(a, 10) + "/" + strconv.FormatInt(b, 10) }
@@ -154,6 +181,45 @@ func parsePair(s string) (int64, int64, bool) {
 	x, err1 := strconv.ParseInt(a, 10, 64)
 	y, err2 := strconv.ParseInt(b, 10, 64)
 	return x, y, err1 == nil && err2 == nil
+}
+
+// maxLinesPerRecord bounds the line index so event ids stay unique.
+const maxLinesPerRecord = 100000
+
+// EventID is the id FilterLogEvents reports for the line-th event of a
+// record: unique within the store, digits only like AWS's.
+func EventID(record int64, line int) string {
+	return strconv.FormatInt(record*maxLinesPerRecord+int64(line), 10)
+}
+
+// splitRecord calls fn for each event message of a record, in order or
+// in reverse; fn returns false to stop.
+func splitRecord(msg string, reverse bool, fn func(line int, m string) bool) {
+	if !reverse {
+		for line := 0; ; line++ {
+			i := strings.IndexByte(msg, Sep)
+			if i < 0 {
+				fn(line, msg)
+				return
+			}
+			if !fn(line, msg[:i]) {
+				return
+			}
+			msg = msg[i+1:]
+		}
+	}
+	line := strings.Count(msg, string(Sep))
+	for ; ; line-- {
+		i := strings.LastIndexByte(msg, Sep)
+		if i < 0 {
+			fn(line, msg)
+			return
+		}
+		if !fn(line, msg[i+1:]) {
+			return
+		}
+		msg = msg[:i]
+	}
 }
 
 // GetQuery reads one stream (GetLogEvents).
@@ -193,12 +259,12 @@ func (s *Store) Get(ctx context.Context, q GetQuery) (GetResult, error) {
 	var cursor *position
 	if q.Token != "" {
 		dir, rest, _ := strings.Cut(q.Token, "/")
-		t, id, ok := parsePair(rest)
+		p, ok := parsePosition(rest)
 		if !ok || dir != "f" && dir != "b" {
 			return GetResult{}, ErrBadToken
 		}
 		forward = dir == "f"
-		cursor = &position{t, id}
+		cursor = &p
 	}
 	where := []string{"stream_id = ?", "ts >= ?"}
 	args := []any{sid, q.Start}
@@ -208,36 +274,52 @@ func (s *Store) Get(ctx context.Context, q GetQuery) (GetResult, error) {
 	}
 	order := "ASC"
 	if cursor != nil {
+		// The cursor's own record may still hold events on the far side.
 		if forward {
-			where = append(where, "(ts, id) > (?, ?)")
+			where = append(where, "(ts, id) >= (?, ?)")
 		} else {
-			where = append(where, "(ts, id) < (?, ?)")
+			where = append(where, "(ts, id) <= (?, ?)")
 		}
 		args = append(args, cursor.time, cursor.id)
 	}
 	if !forward {
 		order = "DESC"
 	}
-	args = append(args, q.Limit)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, ts, ingested, message FROM log_events WHERE `+strings.Join(where, " AND ")+
+	// A record holds at least one event, so Limit records are enough.
+	args = append(args, q.Limit+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, ts, ingested, message FROM log_records WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY ts `+order+`, id `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return GetResult{}, err
 	}
 	defer rows.Close()
 	var evs []StoredEvent
+	var first, last position // in reading order
 	size := 0
-	for rows.Next() {
-		var e StoredEvent
-		if err := rows.Scan(&e.ID, &e.Time, &e.Ingestion, &e.Message); err != nil {
+	full := false
+	for !full && rows.Next() {
+		var id, ts, ingested int64
+		var msg string
+		if err := rows.Scan(&id, &ts, &ingested, &msg); err != nil {
 			return GetResult{}, err
 		}
-		size += len(e.Message) + EventOverhead
-		if q.MaxBytes > 0 && size > q.MaxBytes && len(evs) > 0 {
-			break
-		}
-		e.Stream = q.Stream
-		evs = append(evs, e)
+		splitRecord(msg, !forward, func(line int, m string) bool {
+			p := position{ts, id, line}
+			if cursor != nil && (forward && !cursor.less(p) || !forward && !p.less(*cursor)) {
+				return true // at or before the cursor
+			}
+			size += len(m) + EventOverhead
+			if len(evs) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(evs) > 0 {
+				full = true
+				return false
+			}
+			if len(evs) == 0 {
+				first = p
+			}
+			last = p
+			evs = append(evs, StoredEvent{ID: id, Line: line, Stream: q.Stream, Time: ts, Ingestion: ingested, Message: m})
+			return true
+		})
 	}
 	if err := rows.Err(); err != nil {
 		return GetResult{}, err
@@ -246,21 +328,21 @@ func (s *Store) Get(ctx context.Context, q GetQuery) (GetResult, error) {
 		for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
 			evs[i], evs[j] = evs[j], evs[i]
 		}
+		first, last = last, first
 	}
 	res := GetResult{Events: evs}
 	switch {
 	case len(evs) > 0:
-		first, last := evs[0], evs[len(evs)-1]
-		res.ForwardToken = "f/" + formatPair(last.Time, last.ID)
-		res.BackToken = "b/" + formatPair(first.Time, first.ID)
+		res.ForwardToken = "f/" + last.String()
+		res.BackToken = "b/" + first.String()
 	case cursor != nil:
 		// Nothing beyond the cursor: hand the same place back.
-		res.ForwardToken = "f/" + formatPair(cursor.time, cursor.id)
-		res.BackToken = "b/" + formatPair(cursor.time, cursor.id)
+		res.ForwardToken = "f/" + cursor.String()
+		res.BackToken = "b/" + cursor.String()
 	default:
 		// An empty range: forward from the start, backward from the end.
-		res.ForwardToken = "f/" + formatPair(q.Start-1, 0)
-		res.BackToken = "b/" + formatPair(q.Start, 0)
+		res.ForwardToken = "f/" + position{q.Start - 1, 0, 0}.String()
+		res.BackToken = "b/" + position{q.Start, 0, 0}.String()
 	}
 	return res, nil
 }
@@ -275,8 +357,8 @@ type FilterQuery struct {
 	Token        string
 	Limit        int
 	MaxBytes     int
-	// MaxScan bounds the rows one call reads; when reached the result has
-	// a Next token and possibly no events, as CloudWatch does.
+	// MaxScan bounds the records one call reads; when reached the result
+	// has a Next token and possibly no events, as CloudWatch does.
 	MaxScan int
 }
 
@@ -301,13 +383,15 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 		where = append(where, "e.ts <= ?")
 		args = append(args, q.End)
 	}
+	var cursor *position
 	if q.Token != "" {
-		t, id, ok := parsePair(q.Token)
+		p, ok := parsePosition(q.Token)
 		if !ok {
 			return FilterResult{}, ErrBadToken
 		}
-		where = append(where, "(e.ts, e.id) > (?, ?)")
-		args = append(args, t, id)
+		cursor = &p
+		where = append(where, "(e.ts, e.id) >= (?, ?)")
+		args = append(args, p.time, p.id)
 	}
 	if len(q.Streams) > 0 {
 		where = append(where, "s.name IN (?"+strings.Repeat(",?", len(q.Streams)-1)+")")
@@ -320,8 +404,9 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 		args = append(args, len(q.StreamPrefix), q.StreamPrefix)
 	}
 	if q.Pattern != nil {
-		// Terms every match must contain narrow the scan in SQL (instr is
-		// case-sensitive, like CloudWatch's term matching).
+		// Terms every match must contain narrow the scan in SQL: a record
+		// holding a matching event contains them (instr is case-sensitive,
+		// like CloudWatch's term matching).
 		for _, t := range q.Pattern.required() {
 			where = append(where, "instr(e.message, ?) > 0")
 			args = append(args, t)
@@ -333,7 +418,7 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 	}
 	args = append(args, scan)
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.ts, e.ingested, e.message, s.name
-		FROM log_events e JOIN log_streams s ON s.id = e.stream_id
+		FROM log_records e JOIN log_streams s ON s.id = e.stream_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.ts, e.id LIMIT ?`, args...)
 	if err != nil {
 		return FilterResult{}, fmt.Errorf("logstore: filter: %w", err)
@@ -341,31 +426,46 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 	defer rows.Close()
 	var res FilterResult
 	var scanned, size int
-	var last position
+	var last position // the last event examined: where the next page starts
+	if cursor != nil {
+		last = *cursor
+	}
 	for rows.Next() {
-		var e StoredEvent
-		if err := rows.Scan(&e.ID, &e.Time, &e.Ingestion, &e.Message, &e.Stream); err != nil {
+		var id, ts, ingested int64
+		var msg, stream string
+		if err := rows.Scan(&id, &ts, &ingested, &msg, &stream); err != nil {
 			return FilterResult{}, err
 		}
 		scanned++
-		if q.Pattern != nil && !q.Pattern.Match(e.Message) {
-			last = position{e.Time, e.ID}
-			continue
-		}
-		size += len(e.Message) + EventOverhead
-		if len(res.Events) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(res.Events) > 0 {
-			// A page is full and at least this event remains.
-			res.Next = formatPair(last.time, last.id)
+		full := false
+		splitRecord(msg, false, func(line int, m string) bool {
+			p := position{ts, id, line}
+			if cursor != nil && !cursor.less(p) {
+				return true
+			}
+			if q.Pattern != nil && !q.Pattern.Match(m) {
+				last = p
+				return true
+			}
+			size += len(m) + EventOverhead
+			if len(res.Events) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(res.Events) > 0 {
+				full = true // a page is full and at least this event remains
+				return false
+			}
+			res.Events = append(res.Events, StoredEvent{ID: id, Line: line, Stream: stream, Time: ts, Ingestion: ingested, Message: m})
+			last = p
+			return true
+		})
+		if full {
+			res.Next = last.String()
 			return res, rows.Err()
 		}
-		res.Events = append(res.Events, e)
-		last = position{e.Time, e.ID}
 	}
 	if err := rows.Err(); err != nil {
 		return FilterResult{}, err
 	}
 	if scanned == scan {
-		res.Next = formatPair(last.time, last.id)
+		res.Next = last.String()
 	}
 	return res, nil
 }

@@ -6,6 +6,13 @@
 //
 // Writes are serialised by one mutex and arrive in batches (Append is
 // one transaction per batch); reads run alongside in WAL mode.
+//
+// Storage unit: a record is one or more log events of one stream that
+// share a timestamp, stored as one row with the messages separated by
+// NUL (Sep). A request's execution log (~20 lines at INFO with data
+// trace) is one record, so the per-row cost of SQLite is paid once per
+// request rather than once per line. Reads expand records back into
+// events; event ids and pagination positions address (record, line).
 package logstore
 
 import (
@@ -15,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,16 +47,17 @@ CREATE TABLE IF NOT EXISTS log_streams (
 	last_ingestion INTEGER,
 	UNIQUE (group_id, name)
 );
-CREATE TABLE IF NOT EXISTS log_events (
+CREATE TABLE IF NOT EXISTS log_records (
 	id INTEGER PRIMARY KEY,
 	group_id INTEGER NOT NULL,
 	stream_id INTEGER NOT NULL,
 	ts INTEGER NOT NULL,
 	ingested INTEGER NOT NULL,
+	n INTEGER NOT NULL,
+	bytes INTEGER NOT NULL,
 	message TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS log_events_group_ts ON log_events (group_id, ts, id);
-CREATE INDEX IF NOT EXISTS log_events_stream_ts ON log_events (stream_id, ts, id);
+CREATE INDEX IF NOT EXISTS log_records_group_ts ON log_records (group_id, ts, id);
 `
 
 // EventOverhead is what CloudWatch Logs counts per event on top of the
@@ -172,7 +181,13 @@ type Stream struct {
 	LastIngestion int64
 }
 
-// Event is one log event to append.
+// Sep separates the messages of several events in Event.Message.
+const Sep = '\x00'
+
+// Event is one log event to append, or several with the same group,
+// stream and timestamp when Message contains Sep: "a\x00b" is two
+// events, "a" and "b". Messages themselves cannot contain NUL (callers
+// replace it; see CleanMessage).
 type Event struct {
 	Group   string
 	Stream  string
@@ -180,9 +195,28 @@ type Event struct {
 	Message string
 }
 
-// StoredEvent is an event read back.
+// Count returns how many events e holds.
+func (e *Event) Count() int { return strings.Count(e.Message, string(Sep)) + 1 }
+
+// CleanMessage makes a single message storable: NUL, which separates
+// events, becomes U+FFFD.
+func CleanMessage(m string) string {
+	if strings.IndexByte(m, Sep) < 0 {
+		return m
+	}
+	return strings.ReplaceAll(m, string(Sep), "\uFFFD")
+}
+
+// storedBytes is what CloudWatch would count for the events of one
+// record: the message bytes plus EventOverhead each.
+func storedBytes(msg string, n int) int64 {
+	return int64(len(msg)-(n-1)) + int64(n)*EventOverhead
+}
+
+// StoredEvent is an event read back: the Line-th event of record ID.
 type StoredEvent struct {
 	ID        int64
+	Line      int
 	Stream    string
 	Time      int64
 	Ingestion int64
@@ -220,7 +254,7 @@ func (s *Store) DeleteGroup(ctx context.Context, name string) error {
 		return err
 	}
 	for _, q := range []string{
-		`DELETE FROM log_events WHERE group_id = ?`,
+		`DELETE FROM log_records WHERE group_id = ?`,
 		`DELETE FROM log_streams WHERE group_id = ?`,
 		`DELETE FROM log_groups WHERE id = ?`,
 	} {
@@ -389,11 +423,37 @@ func (s *Store) write(ctx context.Context, events []Event, create bool) error {
 		return id, nil
 	}
 
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO log_events (group_id, stream_id, ts, ingested, message) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
+	// Rows go in with multi-row INSERTs of insertChunk rows: the
+	// per-statement overhead of database/sql and the driver is then paid
+	// once per chunk instead of once per row.
+	var chunk *sql.Stmt
+	defer func() {
+		if chunk != nil {
+			chunk.Close()
+		}
+	}()
+	pending := make([]any, 0, insertChunk*7)
+	flushRows := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		var err error
+		if len(pending) == insertChunk*7 {
+			if chunk == nil {
+				if chunk, err = tx.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
+					return err
+				}
+			}
+			_, err = chunk.ExecContext(ctx, pending...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSQL(len(pending)/7), pending...)
+		}
+		pending = pending[:0]
+		if err != nil {
+			return fmt.Errorf("logstore: insert: %w", err)
+		}
+		return nil
 	}
-	defer ins.Close()
 	groupBytes := map[int64]int64{}
 	stats := map[int64]*streamStats{}
 	lastGroup, lastStream := "", ""
@@ -410,10 +470,14 @@ func (s *Store) write(ctx context.Context, events []Event, create bool) error {
 			}
 			lastGroup, lastStream = e.Group, e.Stream
 		}
-		if _, err := ins.ExecContext(ctx, gid, sid, e.Time, now, e.Message); err != nil {
-			return fmt.Errorf("logstore: insert: %w", err)
+		count := e.Count()
+		n := storedBytes(e.Message, count)
+		pending = append(pending, gid, sid, e.Time, now, count, n, e.Message)
+		if len(pending) == insertChunk*7 {
+			if err := flushRows(); err != nil {
+				return err
+			}
 		}
-		n := int64(len(e.Message) + EventOverhead)
 		groupBytes[gid] += n
 		added += n
 		st := stats[sid]
@@ -422,6 +486,9 @@ func (s *Store) write(ctx context.Context, events []Event, create bool) error {
 		} else {
 			st.first, st.last = min(st.first, e.Time), max(st.last, e.Time)
 		}
+	}
+	if err := flushRows(); err != nil {
+		return err
 	}
 	for id, n := range groupBytes {
 		if _, err := tx.ExecContext(ctx, `UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?`, n, id); err != nil {
@@ -453,6 +520,23 @@ func (s *Store) write(ctx context.Context, events []Event, create bool) error {
 		}
 	}
 	return nil
+}
+
+// insertChunk is the rows per multi-row INSERT (7 parameters each, well
+// under SQLite's parameter limit).
+const insertChunk = 64
+
+// insertSQL is an INSERT of n rows.
+func insertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO log_records (group_id, stream_id, ts, ingested, n, bytes, message) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
 }
 
 // StoredBytes is the size of everything stored, as the size cap counts it.
@@ -519,7 +603,7 @@ func (s *Store) Enforce(ctx context.Context) error {
 	if s.opts.MaxBytes <= 0 {
 		return nil
 	}
-	// Over the cap: drop the oldest-ingested events in chunks until the
+	// Over the cap: drop the oldest-ingested records in chunks until the
 	// store is at 90% of the cap, so a full store does not trim on every
 	// batch.
 	if s.totalBytes <= s.opts.MaxBytes {
@@ -538,11 +622,11 @@ func (s *Store) Enforce(ctx context.Context) error {
 	return nil
 }
 
-// oldestCovering returns the id up to which the oldest-ingested events
+// oldestCovering returns the id up to which the oldest-ingested records
 // add up to at least excess bytes (or the 5000th oldest, whichever comes
 // first; the caller loops). 0 when the store is empty.
 func (s *Store) oldestCovering(ctx context.Context, excess int64) (int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, LENGTH(CAST(message AS BLOB)) FROM log_events ORDER BY id LIMIT 5000`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, bytes FROM log_records ORDER BY id LIMIT 5000`)
 	if err != nil {
 		return 0, err
 	}
@@ -552,7 +636,7 @@ func (s *Store) oldestCovering(ctx context.Context, excess int64) (int64, error)
 		if err := rows.Scan(&id, &n); err != nil {
 			return 0, err
 		}
-		if freed += n + EventOverhead; freed >= excess {
+		if freed += n; freed >= excess {
 			break
 		}
 	}
@@ -567,8 +651,7 @@ func (s *Store) deleteWhere(ctx context.Context, where string, args ...any) erro
 		return err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT group_id, SUM(LENGTH(CAST(message AS BLOB)) + ?) FROM log_events WHERE `+where+` GROUP BY group_id`,
-		append([]any{EventOverhead}, args...)...)
+	rows, err := tx.QueryContext(ctx, `SELECT group_id, SUM(bytes) FROM log_records WHERE `+where+` GROUP BY group_id`, args...)
 	if err != nil {
 		return err
 	}
@@ -585,7 +668,7 @@ func (s *Store) deleteWhere(ctx context.Context, where string, args ...any) erro
 	if len(freed) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM log_events WHERE `+where, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM log_records WHERE `+where, args...); err != nil {
 		return err
 	}
 	var total int64

@@ -413,3 +413,98 @@ func TestReopenKeepsSize(t *testing.T) {
 		t.Errorf("stored bytes after reopen %d", s.StoredBytes())
 	}
 }
+
+// TestRecords stores several events per record (one request's execution
+// log) and reads them back across record boundaries in every direction.
+func TestRecords(t *testing.T) {
+	s, _ := open(t, Options{})
+	err := s.Append(ctx, []Event{
+		{Group: "g", Stream: "s", Time: 10, Message: "a1\x00a2\x00a3"},
+		{Group: "g", Stream: "s", Time: 10, Message: "b1"},
+		{Group: "g", Stream: "s", Time: 11, Message: "c1\x00c2 ERROR\x00c3"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(len("a1a2a3b1c1c2 ERRORc3") + 7*EventOverhead); s.StoredBytes() != want {
+		t.Errorf("stored bytes %d, want %d", s.StoredBytes(), want)
+	}
+	page := func(q GetQuery) ([]string, GetResult) {
+		q.Group, q.Stream = "g", "s"
+		r, err := s.Get(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range r.Events {
+			out = append(out, e.Message)
+		}
+		return out, r
+	}
+	var all []string
+	got, r := page(GetQuery{StartFromHead: true, Limit: 2})
+	for len(got) > 0 {
+		all = append(all, strings.Join(got, ","))
+		got, r = page(GetQuery{Token: r.ForwardToken, Limit: 2})
+	}
+	if strings.Join(all, "|") != "a1,a2|a3,b1|c1,c2 ERROR|c3" {
+		t.Errorf("forward pages %q", all)
+	}
+	all = nil
+	got, r = page(GetQuery{Limit: 3})
+	for len(got) > 0 {
+		all = append(all, strings.Join(got, ","))
+		got, r = page(GetQuery{Token: r.BackToken, Limit: 3})
+	}
+	if strings.Join(all, "|") != "c1,c2 ERROR,c3|a2,a3,b1|a1" {
+		t.Errorf("backward pages %q", all)
+	}
+	// Filter matches single events inside records, with unique ids.
+	p, _ := CompilePattern("ERROR")
+	fr, err := s.Filter(ctx, FilterQuery{Group: "g", Pattern: p, Limit: 10})
+	if err != nil || len(fr.Events) != 1 || fr.Events[0].Message != "c2 ERROR" {
+		t.Fatalf("filter %+v %v", fr, err)
+	}
+	ids := map[string]bool{}
+	q := FilterQuery{Group: "g", Limit: 1}
+	var msgs []string
+	for {
+		fr, err := s.Filter(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range fr.Events {
+			ids[EventID(e.ID, e.Line)] = true
+			msgs = append(msgs, e.Message)
+		}
+		if fr.Next == "" {
+			break
+		}
+		q.Token = fr.Next
+	}
+	if len(ids) != 7 || strings.Join(msgs, ",") != "a1,a2,a3,b1,c1,c2 ERROR,c3" {
+		t.Errorf("filter pages %q, %d ids", msgs, len(ids))
+	}
+	if CleanMessage("a\x00b") != "a\uFFFDb" {
+		t.Error("CleanMessage")
+	}
+}
+
+// TestLargeBatch goes through the multi-row INSERT path (full chunks and
+// a remainder) and across two groups.
+func TestLargeBatch(t *testing.T) {
+	s, _ := open(t, Options{})
+	var evs []Event
+	for i := range 150 {
+		evs = append(evs, Event{Group: fmt.Sprintf("g%d", i%2), Stream: "s", Time: int64(i), Message: fmt.Sprint(i)})
+	}
+	if err := s.Append(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	for g, first := range map[string]string{"g0": "0", "g1": "1"} {
+		r, err := s.Filter(ctx, FilterQuery{Group: g, Limit: 1000})
+		if err != nil || len(r.Events) != 75 || r.Events[0].Message != first {
+			t.Errorf("%s: %d events, first %+v, %v", g, len(r.Events), r.Events[0], err)
+		}
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -277,7 +278,7 @@ type batchWriter struct {
 	n      int // requests in the batch
 	items  []item
 	events []logstore.Event
-	lines  []execlog.Line
+	lines  int // log events in events (records hold several)
 	buf    []byte
 	acks   []chan struct{}
 	json   []byte
@@ -298,19 +299,27 @@ func (w *batchWriter) flush() {
 	for _, it := range w.items {
 		ev, m := it.ev, it.m
 		s := m.stage
-		w.lines = execlog.Append(w.lines[:0], m.exec, ev)
-		for _, l := range w.lines {
-			w.events = append(w.events, logstore.Event{Group: s.execGroup, Stream: stream, Time: l.Time, Message: l.Message})
+		// A request's execution log lines share a timestamp and are
+		// stored as one record (logstore.Sep between lines).
+		var n int
+		w.buf, n = execlog.AppendRecord(w.buf[:0], logstore.Sep, m.exec, ev)
+		if n > 0 {
+			msg, at := string(w.buf), execlog.Time(ev)
+			w.lines += n
+			w.events = append(w.events, logstore.Event{Group: s.execGroup, Stream: stream, Time: at, Message: msg})
 			if ev.Canary {
-				w.events = append(w.events, logstore.Event{Group: s.execGroup + canarySuffix, Stream: stream, Time: l.Time, Message: l.Message})
+				w.lines += n
+				w.events = append(w.events, logstore.Event{Group: s.execGroup + canarySuffix, Stream: stream, Time: at, Message: msg})
 			}
 		}
 		if s.access != nil {
 			w.buf = s.access.Append(w.buf[:0], ev)
 			msg := string(w.buf)
 			at := ev.RequestTime.Add(ev.ResponseLatency).UnixMilli()
+			w.lines++
 			w.events = append(w.events, logstore.Event{Group: s.accessGroup, Stream: stream, Time: at, Message: msg})
 			if ev.Canary {
+				w.lines++
 				w.events = append(w.events, logstore.Event{Group: s.accessGroup + canarySuffix, Stream: stream, Time: at, Message: msg})
 			}
 		}
@@ -322,7 +331,7 @@ func (w *batchWriter) flush() {
 				r.dropped.Add(uint64(w.n))
 				slog.Warn("telemetry: writing log events failed", "events", len(w.events), "err", err)
 			} else {
-				r.written.Add(uint64(len(w.events)))
+				r.written.Add(uint64(w.lines))
 			}
 		}
 		if r.opts.Stdout != nil {
@@ -334,7 +343,7 @@ func (w *batchWriter) flush() {
 	}
 	clear(w.items)
 	clear(w.events)
-	w.items, w.events, w.acks, w.n = w.items[:0], w.events[:0], w.acks[:0], 0
+	w.items, w.events, w.acks, w.n, w.lines = w.items[:0], w.events[:0], w.acks[:0], 0, 0
 }
 
 // mirror writes the batch to Stdout as JSON lines, in one write.
@@ -347,11 +356,13 @@ func (w *batchWriter) mirror() {
 	}
 	w.json = w.json[:0]
 	for _, e := range w.events {
-		b, err := json.Marshal(line{e.Group, e.Stream, e.Time, e.Message})
-		if err != nil {
-			continue
+		for msg := range strings.SplitSeq(e.Message, string(logstore.Sep)) {
+			b, err := json.Marshal(line{e.Group, e.Stream, e.Time, msg})
+			if err != nil {
+				continue
+			}
+			w.json = append(append(w.json, b...), '\n')
 		}
-		w.json = append(append(w.json, b...), '\n')
 	}
 	w.r.opts.Stdout.Write(w.json)
 }

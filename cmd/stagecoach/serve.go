@@ -23,6 +23,7 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.DataDir, "data-dir", "./.stagecoach", "directory for the embedded database")
 	fs.StringVar(&cfg.Region, "region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs")
 	fs.StringVar(&cfg.LambdaEndpoints, "lambda-endpoints", "", "file mapping Lambda function ARNs or names to local runtime URLs (JSON object)")
+	fs.BoolVar(&cfg.LogStdout, "log-stdout", false, "also write every execution and access log line to stdout as a JSON line")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return err

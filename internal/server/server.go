@@ -7,6 +7,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/stagecoach/stagecoach/internal/backplane"
 	"github.com/stagecoach/stagecoach/internal/cloudcontrol"
@@ -15,6 +17,10 @@ import (
 	"github.com/stagecoach/stagecoach/internal/frontdoor"
 	"github.com/stagecoach/stagecoach/internal/gateway"
 	"github.com/stagecoach/stagecoach/internal/store/sqlite"
+	"github.com/stagecoach/stagecoach/internal/telemetry/logsapi"
+	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
+	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
+	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
 )
 
 // Config is the server configuration (the serve command's flags).
@@ -25,6 +31,9 @@ type Config struct {
 	// LambdaEndpoints names a JSON file mapping Lambda function ARNs (or
 	// names) to local runtime base URLs for AWS_PROXY integrations.
 	LambdaEndpoints string
+	// LogStdout mirrors every execution and access log line to stdout as
+	// a JSON line (serve --log-stdout).
+	LogStdout bool
 }
 
 // App is a running Stagecoach without its listener.
@@ -32,7 +41,13 @@ type App struct {
 	Store   *sqlite.Store
 	Service *backplane.Service
 	Gateway *gateway.Gateway
-	front   *frontdoor.Handler
+	// Logs is the log store ({data-dir}/logs.db) behind the Logs API;
+	// Metrics the Prometheus registry behind /metrics; Recorder what the
+	// data plane records each request with.
+	Logs     *logstore.Store
+	Metrics  *metrics.Registry
+	Recorder *recorder.Recorder
+	front    *frontdoor.Handler
 }
 
 // New opens the store and builds every service.
@@ -42,15 +57,29 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	svc := backplane.New(st, cfg.Region)
+	logs, err := logstore.Open(filepath.Join(cfg.DataDir, "logs.db"), logstore.Options{})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	reg := metrics.New()
+	recOpts := recorder.Options{Logs: logs, Metrics: reg}
+	if cfg.LogStdout {
+		recOpts.Stdout = os.Stdout
+	}
+	rec := recorder.New(recOpts)
+	closeTelemetry := func() { rec.Close(); logs.Close() }
 	gwOpts := gateway.Options{}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
+			closeTelemetry()
 			st.Close()
 			return nil, err
 		}
 	}
 	gw, err := gateway.New(st, gwOpts)
 	if err != nil {
+		closeTelemetry()
 		st.Close()
 		return nil, err
 	}
@@ -59,11 +88,13 @@ func New(cfg Config) (*App, error) {
 		Invoke:       gw,
 		ControlAPI:   controlapi.New(svc),
 		CloudControl: cloudcontrol.New(svc),
+		Logs:         logsapi.New(logs, svc.Region),
+		Metrics:      reg.Handler(),
 	}
 	// The console reads through the control API handler and the browser
 	// writes through the same routes: one write path.
-	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region})
-	return &App{Store: st, Service: svc, Gateway: gw, front: front}, nil
+	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: reg})
+	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, front: front}, nil
 }
 
 // Handler returns the top-level HTTP handler.
@@ -74,5 +105,7 @@ func (a *App) SetReady() { a.front.SetReady(true) }
 
 // Close releases everything New opened.
 func (a *App) Close() error {
-	return errors.Join(a.Gateway.Close(), a.Store.Close())
+	// The gateway stops recording first; the recorder then writes what
+	// is queued before the log store closes.
+	return errors.Join(a.Gateway.Close(), a.Recorder.Close(), a.Logs.Close(), a.Store.Close())
 }

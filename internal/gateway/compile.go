@@ -48,7 +48,7 @@ func (c *compiler) compileAPI(tx store.Tx, apiID string) (*apiRuntime, error) {
 	}
 	rt := &apiRuntime{id: apiID, stages: make(map[string]*stageRuntime, len(stages))}
 	for _, s := range stages {
-		sr := &stageRuntime{apiID: apiID, name: s.StageName, stage: s}
+		sr := &stageRuntime{apiID: apiID, name: s.StageName, stage: s, roll: c.canaryRoll()}
 		d, err := deployment(s.DeploymentID)
 		if err != nil {
 			return nil, err

@@ -40,6 +40,18 @@ type Options struct {
 	// plane to serve it before the control-plane call returns; zero means
 	// 100ms. See onChange.
 	SwitchWait time.Duration
+	// CacheBytesPerGB scales a stage's cacheClusterSize (GB in AWS) to the
+	// bytes of its in-process cache; zero means
+	// respcache.DefaultBytesPerGB (16 MiB per GB, so "237" is about
+	// 3.7 GiB). 1 << 30 gives AWS's sizes. Serve flag --cache-bytes-per-gb.
+	CacheBytesPerGB int64
+	// Clock, when set, drives throttle buckets and cache TTLs instead of
+	// the real clock (tests: a *throttle.ManualClock).
+	Clock interface{ Now() time.Time }
+	// CanaryRand, when set, replaces the canary split's random draw (a
+	// number in [0, 1)); tests pass a seeded generator. It is called
+	// concurrently by requests.
+	CanaryRand func() float64
 }
 
 // maxPayload is API Gateway's request payload limit (10 MB).
@@ -58,6 +70,8 @@ type Gateway struct {
 	transport     *http.Transport
 	insecure      *http.Transport
 	proxyFast     *h1Transport // HTTP_PROXY over plain http; falls back to transport
+
+	state *stageState // throttle buckets, caches, counters: survive recompiles (stagestate.go)
 
 	mu        sync.Mutex // guards the fields below; never taken by requests
 	dirty     map[string]bool
@@ -91,6 +105,7 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 		g.opts.SwitchWait = 100 * time.Millisecond
 	}
 	g.comp = &compiler{g: g, log: g.log}
+	g.state = newStageState(g.opts)
 	g.transport = newTransport(false)
 	g.insecure = newTransport(true)
 	g.proxyFast = newH1Transport(g.transport)
@@ -130,6 +145,9 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 		return
 	}
 	v := sr.pick()
+	if v != nil {
+		inv.canary = v.canary
+	}
 	if v == nil {
 		gr := noDeploymentResponse(stage)
 		gr.write(w)
@@ -161,11 +179,6 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 	m.serve(inv)
 }
 
-// FlushStageCache implements backplane.StageCacheFlusher. The response
-// cache arrives with internal/gateway/respcache (next issue); until then no
-// stage caches anything, so there is nothing to flush.
-func (g *Gateway) FlushStageCache(restAPIID, stageName string) {}
-
 // Close stops background work and releases idle backend connections.
 func (g *Gateway) Close() error {
 	g.cancelSub()
@@ -190,7 +203,7 @@ func (g *Gateway) onChange(ch store.Change) {
 	for _, id := range ch.RestAPIIDs {
 		g.dirty[strings.ToLower(id)] = true
 	}
-	// Account settings feed throttling (next issue): recompile everything.
+	// Account settings feed throttling (applyAccount): recompile everything.
 	g.dirtyAll = g.dirtyAll || ch.Account
 	g.requested++
 	gen := g.requested
@@ -275,6 +288,9 @@ func (g *Gateway) run() {
 func (g *Gateway) compileAll() error {
 	next := map[string]*apiRuntime{}
 	err := g.st.View(context.Background(), func(tx store.Tx) error {
+		if err := g.applyAccount(tx); err != nil {
+			return err
+		}
 		apis, err := tx.RestAPIs()
 		if err != nil {
 			return err
@@ -293,7 +309,9 @@ func (g *Gateway) compileAll() error {
 	if err != nil {
 		return err
 	}
-	g.table.Store(&table{apis: next})
+	t := &table{apis: next}
+	g.table.Store(t)
+	g.state.prune(t)
 	return nil
 }
 
@@ -323,6 +341,8 @@ func (g *Gateway) compileAPIs(ids map[string]bool) error {
 			next[id] = rt
 		}
 	}
-	g.table.Store(&table{apis: next})
+	t := &table{apis: next}
+	g.table.Store(t)
+	g.state.prune(t)
 	return nil
 }

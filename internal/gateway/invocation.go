@@ -27,6 +27,14 @@ type invocation struct {
 
 	proxyPlan *httpProxyPlan // set by HTTP_PROXY for its Rewrite hook
 
+	// What the stage settings did to this request, for logs and metrics:
+	// canary: served by the stage's canary deployment (set once the
+	// variant is picked); throttled: answered 429 by a throttle level
+	// (throttling.go); cache: hit, miss, or not applicable (caching.go).
+	canary    bool
+	throttled bool
+	cache     cacheResult
+
 	paramBuf [4]pathParam
 }
 

@@ -27,12 +27,11 @@ type method struct {
 // pipeline builds the ordered steps a routed request for m goes through:
 //
 //	match (done by the router before the pipeline runs)
-//	→ throttle  — slot for internal/gateway/throttle (next issue): stage
-//	              and method token buckets from the stage's methodSettings
-//	              and the account limits; answers 429 itself.
-//	→ cache     — slot for internal/gateway/respcache (next issue): only
-//	              added when the stage cache is on and the method's
-//	              cachingEnabled; serves hits, stores misses.
+//	→ throttle  — the method's token bucket (its methodSettings entry,
+//	              else "*/*") chained with the account bucket; answers 429
+//	              itself (throttling.go).
+//	→ cache     — only when the stage cache is on and caching applies to
+//	              the method; serves hits, stores misses (caching.go).
 //	→ integrate → respond — the integration handler, which writes the
 //	              response (HTTP_PROXY streams it).
 //
@@ -43,7 +42,10 @@ type method struct {
 // cache entries) belongs to the Gateway, looked up here by API and stage.
 func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	h := c.integration(v, m, am)
-	var steps []step
+	steps := []step{c.throttleStep(v, m)}
+	if s := c.cacheStep(v, m, am); s != nil {
+		steps = append(steps, s)
+	}
 	for i := len(steps) - 1; i >= 0; i-- {
 		h = steps[i](h)
 	}

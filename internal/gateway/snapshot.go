@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"math/rand/v2"
-
 	"github.com/stagecoach/stagecoach/internal/apigw"
 )
 
@@ -29,12 +27,13 @@ type stageRuntime struct {
 	prod          *variant // nil when the stage has no (existing) deployment
 	canary        *variant // nil without canarySettings
 	canaryPercent float64
+	roll          func() float64 // the canary draw in [0, 1) (canary.go)
 }
 
 // pick chooses the variant that serves one request: the canary with
 // probability percentTraffic/100 (data-plane.md §6), else production.
 func (s *stageRuntime) pick() *variant {
-	if s.canary != nil && s.canaryPercent > 0 && rand.Float64()*100 < s.canaryPercent {
+	if s.canary != nil && s.canaryPercent > 0 && s.roll()*100 < s.canaryPercent {
 		return s.canary
 	}
 	return s.prod

@@ -116,6 +116,9 @@ func TestSwitchUnderConcurrentLoad(t *testing.T) {
 	t.Cleanup(backendB.Close)
 
 	e := newTestEnv(t, Options{})
+	// Tens of thousands of requests per second: above AWS's default
+	// account limit, which would answer 429.
+	e.setAccountLimits(1e9, 1<<30)
 	b := newAPIBuilder("switchload")
 	b.method("/mock", "GET", versionedMock("v1"))
 	b.method("/proxy/{proxy+}", "ANY", proxyIntegration(backendA.URL+"/{proxy}"))

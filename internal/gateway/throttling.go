@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/gateway/throttle"
+	"github.com/stagecoach/stagecoach/internal/store"
+)
+
+// THROTTLED (data-plane.md §4, §10): 429 with AWS's body. The
+// x-amzn-ErrorType value is unverified against AWS (the spec marks it U);
+// it follows the spec's table.
+var respThrottled = gatewayResponse{http.StatusTooManyRequests, "ThrottlingException",
+	[]byte(`{"message":"Too Many Requests"}`)}
+
+// zeroThrottle stands for "no account settings stored": AccountLimit maps
+// it to AWS's defaults (10000 requests/s, burst 5000).
+var zeroThrottle apigw.ThrottleSettings
+
+// applyAccount sets the account-level limit from the stored account. It
+// runs in every full recompile, which is what an account change triggers
+// (store.Change.Account), so new account limits apply within the same
+// bounded wait as an update-stage. The account bucket is changed in
+// place: its tokens survive.
+func (g *Gateway) applyAccount(tx store.Tx) error {
+	a, err := tx.Account()
+	if err != nil {
+		return err
+	}
+	ts := zeroThrottle
+	if a != nil {
+		ts = a.ThrottleSettings
+	}
+	g.state.limits.SetAccountLimit(throttle.AccountLimit(ts))
+	return nil
+}
+
+// throttleStep is a method's first pipeline step: its method bucket (the
+// method's own methodSettings entry, else the stage's "*/*", AWS's
+// precedence) chained with the account bucket. The buckets live in the
+// gateway's throttle.Set, keyed by stage and method, so a recompile after
+// update-stage changes this method's limit in place — effective at once,
+// even before the new snapshot is published — and leaves every other
+// bucket's tokens alone. Production and canary variants of a stage get the
+// same buckets: AWS applies the stage's method settings to canary traffic.
+//
+// A throttled request is answered here: it never reaches the cache or the
+// integration.
+func (c *compiler) throttleStep(v *variant, m *method) step {
+	lim := c.g.state.limits.Limiter(throttle.Scope{
+		RestAPIID: strings.ToLower(v.apiID), Stage: v.stageName, Method: m.settingKey,
+	}, throttle.MethodLimit(v.stage, m.resourcePath, m.verb))
+	counters := c.g.state.countersFor(v.apiID, v.stageName)
+	return func(next handler) handler {
+		return func(inv *invocation) {
+			if !lim.Allow() {
+				inv.throttled = true
+				counters.throttled.Add(1)
+				respThrottled.write(inv.w)
+				return
+			}
+			next(inv)
+		}
+	}
+}

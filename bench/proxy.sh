@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load test of the HTTP_PROXY data path, in one run:
+# Load test of the HTTP_PROXY data path, in one run (the account throttle is
+# lifted: AWS's default 10000 requests/s would answer 429):
 #   1. wrk -> backend                      (direct)
 #   2. wrk -> nginx -> backend             (reverse proxy, upstream keep-alive)
 #   3. wrk -> Stagecoach -> backend        (HTTP_PROXY integration, {proxy+})
@@ -96,7 +97,8 @@ PIDS+=($!)
 wait_port $NGINX_PORT
 
 # --- Stagecoach with one HTTP_PROXY API, set up through the control API ---
-GOGC=${STAGECOACH_GOGC:-100} taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn &
+GOGC=${STAGECOACH_GOGC:-100} taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn \
+	--account-rate-limit 100000000 --account-burst-limit 100000000 &
 SC_PID=$!
 PIDS+=($!)
 wait_port $SC_PORT

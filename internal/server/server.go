@@ -34,6 +34,14 @@ type Config struct {
 	// LogStdout mirrors every execution and access log line to stdout as
 	// a JSON line (serve --log-stdout).
 	LogStdout bool
+	// CacheBytesPerGB scales stage cache sizes: bytes of memory per GB of
+	// cacheClusterSize (serve --cache-bytes-per-gb); zero means 16 MiB.
+	CacheBytesPerGB int64
+	// AccountRateLimit and AccountBurstLimit set the account-level
+	// throttle (get-account's throttleSettings) at startup; zero keeps the
+	// stored value, AWS's 10000/5000 by default.
+	AccountRateLimit  float64
+	AccountBurstLimit int
 }
 
 // App is a running Stagecoach without its listener.
@@ -56,6 +64,10 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := applyAccountLimits(st, cfg.AccountRateLimit, cfg.AccountBurstLimit); err != nil {
+		st.Close()
+		return nil, err
+	}
 	svc := backplane.New(st, cfg.Region)
 	logs, err := logstore.Open(filepath.Join(cfg.DataDir, "logs.db"), logstore.Options{})
 	if err != nil {
@@ -69,7 +81,7 @@ func New(cfg Config) (*App, error) {
 	}
 	rec := recorder.New(recOpts)
 	closeTelemetry := func() { rec.Close(); logs.Close() }
-	gwOpts := gateway.Options{}
+	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
 			closeTelemetry()

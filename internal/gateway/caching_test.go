@@ -224,7 +224,7 @@ func TestCacheEncryptedAtRest(t *testing.T) {
 	// Find the stored entry under the key the method uses; the Sealed view
 	// stores it under its own prefix.
 	kb, err := respcache.NewKeyBuilder(respcache.KeyScope{
-		Partition: e.gw.table.Load().apis["cachecrypt"].stages["prod"].prod.deploymentID,
+		Partition:  e.gw.table.Load().apis["cachecrypt"].stages["prod"].prod.deploymentID,
 		HTTPMethod: "GET", ResourcePath: "/items"}, []string{"method.request.querystring.q"})
 	if err != nil {
 		t.Fatal(err)

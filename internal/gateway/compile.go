@@ -19,7 +19,8 @@ type compiler struct {
 // compileAPI builds the runtime form of every stage of one API, or nil if
 // the API no longer exists.
 func (c *compiler) compileAPI(tx store.Tx, apiID string) (*apiRuntime, error) {
-	if _, err := tx.RestAPI(apiID); errors.Is(err, store.ErrNotFound) {
+	api, err := tx.RestAPI(apiID)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
@@ -73,6 +74,7 @@ func (c *compiler) compileAPI(tx store.Tx, apiID string) (*apiRuntime, error) {
 				sr.canaryPercent = cs.PercentTraffic
 			}
 		}
+		c.attachTelemetry(sr, api.Name)
 		rt.stages[s.StageName] = sr
 	}
 	return rt, nil

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/stagecoach/stagecoach/internal/store"
+	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
 )
 
 // Options configure the data plane.
@@ -52,6 +53,9 @@ type Options struct {
 	// number in [0, 1)); tests pass a seeded generator. It is called
 	// concurrently by requests.
 	CanaryRand func() float64
+	// Recorder, when set, records every invocation of an existing stage:
+	// metrics, execution and access logs (telemetry.go).
+	Recorder *recorder.Recorder
 }
 
 // maxPayload is API Gateway's request payload limit (10 MB).
@@ -127,7 +131,7 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 // path after the stage segment, "/" for the root resource.
 func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string) {
 	inv := getInvocation(w, r)
-	defer putInvocation(inv)
+	defer g.finish(inv) // records the request, then putInvocation
 	h := w.Header()
 	ids := [...]string{inv.requestID, inv.extendedID}
 	vals := ids[:] // one backing array for both header values
@@ -144,6 +148,7 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 		respForbidden.write(w)
 		return
 	}
+	w = g.observe(inv, sr, path) // from here on the response is recorded
 	v := sr.pick()
 	if v != nil {
 		inv.canary = v.canary
@@ -173,7 +178,7 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 	}
 	if r.ContentLength < 0 {
 		// Unknown length (chunked): enforce the limit while reading.
-		r.Body = http.MaxBytesReader(w, r.Body, maxPayload)
+		r.Body = http.MaxBytesReader(inv.rawWriter(), r.Body, maxPayload)
 	}
 	inv.variant, inv.method, inv.path, inv.params = v, m, path, params
 	m.serve(inv)

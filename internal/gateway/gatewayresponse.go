@@ -61,6 +61,7 @@ func noDeploymentResponse(stage string) gatewayResponse {
 // write sends the gateway response. The request id headers are already set
 // by ServeInvoke.
 func (gr *gatewayResponse) write(w http.ResponseWriter) {
+	noteGatewayResponse(w, gr)
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	h["X-Amzn-Errortype"] = []string{gr.errorType}

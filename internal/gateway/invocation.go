@@ -35,6 +35,8 @@ type invocation struct {
 	throttled bool
 	cache     cacheResult
 
+	obs observation // what telemetry records of this request (telemetry.go)
+
 	paramBuf [4]pathParam
 }
 

@@ -22,6 +22,7 @@ type method struct {
 	// ("pets/{id}/GET"), for steps that read per-method settings.
 	settingKey string
 	serve      handler
+	tel        *methodTelemetry // recorder handle; nil without a recorder (telemetry.go)
 }
 
 // pipeline builds the ordered steps a routed request for m goes through:

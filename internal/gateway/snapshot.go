@@ -28,6 +28,7 @@ type stageRuntime struct {
 	canary        *variant // nil without canarySettings
 	canaryPercent float64
 	roll          func() float64 // the canary draw in [0, 1) (canary.go)
+	tel           *stageTelemetry // recorder handles; nil without a recorder (telemetry.go)
 }
 
 // pick chooses the variant that serves one request: the canary with

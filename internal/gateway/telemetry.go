@@ -1,0 +1,459 @@
+package gateway
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/stagecoach/stagecoach/internal/telemetry"
+	"github.com/stagecoach/stagecoach/internal/telemetry/execlog"
+	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
+)
+
+// Telemetry: every invocation of a stage that exists is recorded — metrics
+// at once, execution and access log lines in the recorder's background
+// writer (data-plane.md §7–9).
+//
+// Nothing is looked up per request: the recorder's stage and method
+// handles are resolved when the stage is compiled (attachTelemetry) and
+// reached through the snapshot (stageRuntime.tel, method.tel). While the
+// request runs, the integrations note a few facts on the invocation
+// (observation); the event is filled from the invocation once the
+// response is written (finish). The parts of the event only a log line
+// shows — paths, headers, query, parameters — are filled only when this
+// request will be logged; bodies and header maps only with dataTrace.
+
+// stageTelemetry is a stage's compiled telemetry, shared by its
+// production and canary variants (AWS applies the stage's method settings
+// to both, data-plane.md §6).
+type stageTelemetry struct {
+	rec   *recorder.Recorder
+	apiID string
+	name  string
+	def   *methodTelemetry // "*/*": requests that matched no method
+}
+
+// methodTelemetry is one method's effective settings, resolved at compile
+// time from the recorder's handle.
+type methodTelemetry struct {
+	m      *recorder.Method
+	level  execlog.Level
+	trace  bool // capture headers and bodies (dataTrace with logging on)
+	access bool // the stage writes access logs
+}
+
+func newMethodTelemetry(m *recorder.Method) *methodTelemetry {
+	s := m.ExecutionLogging()
+	return &methodTelemetry{m: m, level: s.Level, trace: m.DataTrace(), access: m.AccessLogging()}
+}
+
+// logged reports whether a request with this outcome leaves log lines,
+// which is when the event needs more than its metric fields.
+func (mt *methodTelemetry) logged(failed bool) bool {
+	return mt.access || mt.level == execlog.Info || mt.level == execlog.Error && failed
+}
+
+// attachTelemetry compiles the stage's telemetry and gives every compiled
+// method (production and canary) its handle. Methods with dataTrace get
+// their request body captured (traceRequestBody). It runs on the compile
+// worker; without a recorder it does nothing and requests record nothing.
+func (c *compiler) attachTelemetry(sr *stageRuntime, apiName string) {
+	rec := c.g.opts.Recorder
+	if rec == nil {
+		return
+	}
+	rs := rec.Stage(recorder.StageInfo{RestAPIID: sr.apiID, APIName: apiName, Stage: sr.stage})
+	st := &stageTelemetry{rec: rec, apiID: sr.apiID, name: sr.name, def: newMethodTelemetry(rs.Default())}
+	sr.tel = st
+	for _, v := range [...]*variant{sr.prod, sr.canary} {
+		if v == nil {
+			continue
+		}
+		walkMethods(v.root, func(m *method) {
+			if m.tel != nil {
+				return
+			}
+			// The method's own verb ("ANY" for ANY) is the methodSettings
+			// key and the Method metric label.
+			m.tel = newMethodTelemetry(rs.Method(m.resourcePath, m.verb))
+			if m.tel.trace {
+				m.serve = traceRequestBody(m.serve)
+			}
+		})
+	}
+}
+
+// observation is what an invocation notes for its telemetry while it is
+// served. It lives in the pooled invocation, so noting costs no
+// allocation; tel is nil when the request is not recorded (no recorder,
+// or no such stage).
+type observation struct {
+	tel  *stageTelemetry
+	path string // escaped request path after the stage
+	rw   recordingWriter
+	gw   *gatewayResponse // the gateway response sent, if any
+	body *tracedBody      // dataTrace: the method request body
+
+	integrationType    string
+	integrationStart   time.Time
+	integrationLatency time.Duration
+	integrationStatus  int
+	lambdaStatus       int // AWS_PROXY: the invoke's own status
+	integrationError   string
+
+	// The endpoint request URI, kept unrendered: it is only logged at
+	// INFO, so it is built (once) only then.
+	endpointURL      *url.URL
+	endpointTemplate *uriTemplate // direct HTTP_PROXY path
+	endpointString   string
+
+	// dataTrace only.
+	endpointRequestHeader  http.Header
+	endpointRequestBody    []byte
+	endpointResponseHeader http.Header
+	endpointResponseBody   []byte
+	directRequest          bool // endpoint request headers are the direct path's
+}
+
+// observe starts recording a request to stage sr: from here on the
+// response goes through a recording writer, which it returns.
+func (g *Gateway) observe(inv *invocation, sr *stageRuntime, path string) http.ResponseWriter {
+	o := &inv.obs
+	if sr.tel == nil {
+		return inv.w
+	}
+	o.tel, o.path = sr.tel, path
+	o.rw.ResponseWriter = inv.w
+	inv.w = &o.rw
+	return inv.w
+}
+
+// rawWriter is the connection's own writer, for http.MaxBytesReader
+// (which reaches the server's response through an unexported interface).
+func (inv *invocation) rawWriter() http.ResponseWriter {
+	if inv.obs.tel != nil {
+		return inv.obs.rw.ResponseWriter
+	}
+	return inv.w
+}
+
+// finish records the request (after its response is written) and returns
+// the invocation to its pool.
+func (g *Gateway) finish(inv *invocation) {
+	if inv.obs.tel != nil {
+		inv.record()
+	}
+	putInvocation(inv)
+}
+
+func (inv *invocation) record() {
+	o := &inv.obs
+	st := o.tel
+	mt := st.def
+	if inv.method != nil && inv.method.tel != nil {
+		mt = inv.method.tel
+	}
+	ev := st.rec.NewEvent()
+	ev.RequestTime = inv.start
+	ev.ResponseLatency = time.Since(inv.start)
+	ev.Status = o.rw.status
+	ev.ResponseLength = o.rw.n
+	ev.Canary = inv.canary
+	switch inv.cache {
+	case cacheHit:
+		ev.Cache = telemetry.CacheHit
+	case cacheMiss:
+		ev.Cache = telemetry.CacheMiss
+	}
+	if o.gw != nil {
+		ev.ErrorResponseType, ev.ErrorMessage = o.gw.telemetry()
+	} else if inv.throttled {
+		ev.ErrorResponseType, ev.ErrorMessage = telemetry.ResponseThrottled, "Too Many Requests"
+	}
+	ev.IntegrationType = o.integrationType
+	ev.IntegrationStatus = o.integrationStatus
+	ev.IntegrationCallStatus = o.lambdaStatus
+	ev.IntegrationLatency = o.integrationLatency
+	ev.IntegrationError = o.integrationError
+	if mt.logged(execlog.Failed(ev)) {
+		inv.fillForLogs(ev, mt)
+	}
+	st.rec.Record(mt.m, ev)
+}
+
+// fillForLogs adds what only log lines show.
+func (inv *invocation) fillForLogs(ev *telemetry.RequestEvent, mt *methodTelemetry) {
+	o, r := &inv.obs, inv.r
+	ev.AccountID = accountID
+	ev.APIID = o.tel.apiID
+	ev.Stage = o.tel.name
+	if inv.variant != nil {
+		ev.DeploymentID = inv.variant.deploymentID
+	}
+	ev.RequestID = inv.requestID
+	ev.ExtendedRequestID = inv.extendedID
+	ev.HTTPMethod = r.Method
+	ev.Path = "/" + o.tel.name + o.path
+	ev.Protocol = r.Proto
+	ev.DomainName = r.Host
+	ev.Identity.SourceIP = clientIP(r)
+	ev.Identity.UserAgent = r.UserAgent()
+	ev.RawQuery = r.URL.RawQuery
+	ev.Headers = r.Header
+	if m := inv.method; m != nil {
+		ev.ResourceID, ev.ResourcePath = m.resourceID, m.resourcePath
+		if mt.level == execlog.Info && len(inv.params) > 0 {
+			ev.PathParams = make([]telemetry.Param, len(inv.params))
+			for i, p := range inv.params {
+				ev.PathParams[i] = telemetry.Param{Name: p.name, Value: p.value()}
+			}
+		}
+	}
+	if mt.level == execlog.Info {
+		switch {
+		case o.endpointURL != nil:
+			ev.EndpointRequestURI = o.endpointURL.String()
+		case o.endpointTemplate != nil:
+			ev.EndpointRequestURI = o.endpointTemplate.build(inv, r.URL.RawQuery).String()
+		default:
+			ev.EndpointRequestURI = o.endpointString
+		}
+	}
+	if !mt.trace {
+		return
+	}
+	if o.body != nil {
+		ev.Body = o.body.captured()
+	}
+	ev.ResponseHeaders = o.rw.Header()
+	ev.ResponseBody = o.rw.body
+	ev.EndpointRequestHeaders = o.endpointRequestHeader
+	if o.directRequest {
+		ev.EndpointRequestHeaders = directRequestHeaders(r)
+	}
+	ev.EndpointRequestBody = o.endpointRequestBody
+	ev.EndpointResponseHeaders = o.endpointResponseHeader
+	ev.EndpointResponseBody = o.endpointResponseBody
+	if o.integrationType == httpProxyType {
+		// HTTP_PROXY relays both bodies unchanged.
+		ev.EndpointRequestBody, ev.EndpointResponseBody = ev.Body, ev.ResponseBody
+	}
+}
+
+// Integration types as the execution log and $context name them.
+const (
+	httpProxyType = "HTTP_PROXY"
+	httpType      = "HTTP"
+	lambdaType    = "AWS_PROXY"
+	mockType      = "MOCK"
+)
+
+// The integrations note their backend call with these. Each is a few
+// stores, and nothing when the request is not recorded.
+
+// integrationStarted notes that the backend call of kind (the integration
+// type) starts now.
+func (inv *invocation) integrationStarted(kind string) {
+	if o := &inv.obs; o.tel != nil {
+		o.integrationType, o.integrationStart = kind, time.Now()
+	}
+}
+
+// integrationAnswered notes the backend's response status and headers.
+func (inv *invocation) integrationAnswered(status int, h http.Header) {
+	if o := &inv.obs; o.tel != nil {
+		o.integrationLatency = time.Since(o.integrationStart)
+		o.integrationStatus = status
+		o.endpointResponseHeader = h
+	}
+}
+
+// integrationFailed notes why the backend call failed.
+func (inv *invocation) integrationFailed(why string) {
+	if o := &inv.obs; o.tel != nil {
+		if !o.integrationStart.IsZero() && o.integrationLatency == 0 {
+			o.integrationLatency = time.Since(o.integrationStart)
+		}
+		o.integrationError = why
+	}
+}
+
+// tracing reports whether this request captures headers and bodies.
+func (inv *invocation) tracing() bool {
+	return inv.obs.tel != nil && inv.method != nil && inv.method.tel != nil && inv.method.tel.trace
+}
+
+// endpointRequest notes the outbound URL and, when tracing, its headers
+// and body (HTTP, HTTP_PROXY through ReverseProxy).
+func (inv *invocation) endpointRequest(u *url.URL, h http.Header, body []byte) {
+	if o := &inv.obs; o.tel != nil {
+		o.endpointURL = u
+		if inv.tracing() {
+			o.endpointRequestHeader, o.endpointRequestBody = h, body
+		}
+	}
+}
+
+// noteGatewayResponse remembers which gateway response answered, for
+// $context.error.* and the execution log. w is the invocation's writer,
+// possibly wrapped (the cache's capture writer).
+func noteGatewayResponse(w http.ResponseWriter, gr *gatewayResponse) {
+	for {
+		if rw, ok := w.(*recordingWriter); ok {
+			rw.gw = gr
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
+}
+
+// gatewayResponseTypes names the gateway responses (data-plane.md §10).
+// respForbidden (unknown stage, disabled default endpoint) has no
+// specific AWS type; it is DEFAULT_4XX, as is the cache-invalidation
+// refusal (AWS's type for it is unverified).
+var gatewayResponseTypes = map[*gatewayResponse]string{
+	&respMissingAuthToken:     "MISSING_AUTHENTICATION_TOKEN",
+	&respForbidden:            "DEFAULT_4XX",
+	&respIntegrationFailure:   telemetry.ResponseIntegrationFailure,
+	&respIntegrationTimeout:   telemetry.ResponseIntegrationTimeout,
+	&respConfigurationError:   "API_CONFIGURATION_ERROR",
+	&respRequestTooLarge:      "REQUEST_TOO_LARGE",
+	&respUnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+	&respThrottled:            telemetry.ResponseThrottled,
+	&respCacheControlDenied:   "DEFAULT_4XX",
+}
+
+// gatewayResponseMessages are the messages of the fixed responses, read
+// from their bodies once.
+var gatewayResponseMessages = func() map[*gatewayResponse]string {
+	m := make(map[*gatewayResponse]string, len(gatewayResponseTypes))
+	for gr := range gatewayResponseTypes {
+		m[gr] = gr.message()
+	}
+	return m
+}()
+
+// telemetry returns the response's type and message ($context.error.*).
+func (gr *gatewayResponse) telemetry() (typ, msg string) {
+	if typ, ok := gatewayResponseTypes[gr]; ok {
+		return typ, gatewayResponseMessages[gr]
+	}
+	typ = "DEFAULT_4XX"
+	if gr.status >= 500 {
+		typ = "DEFAULT_5XX"
+	}
+	return typ, gr.message()
+}
+
+func (gr *gatewayResponse) message() string {
+	var b struct {
+		Message string `json:"message"`
+	}
+	json.Unmarshal(gr.body, &b)
+	return b.Message
+}
+
+// recordingWriter passes the response through and notes its status and
+// length, and with dataTrace the first MaxTracedBody bytes of its body.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+	gw     *gatewayResponse
+	trace  bool
+	body   []byte
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.trace && len(w.body) < telemetry.MaxTracedBody {
+		if w.body == nil {
+			w.body = make([]byte, 0, telemetry.MaxTracedBody)
+		}
+		w.body = append(w.body, b[:min(len(b), telemetry.MaxTracedBody-len(w.body))]...)
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes of
+// streamed responses, upgrades).
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// traceRequestBody wraps a dataTrace method's pipeline so its request
+// body (the first MaxTracedBody bytes) and response body are captured as
+// they are read and written.
+func traceRequestBody(next handler) handler {
+	return func(inv *invocation) {
+		if o := &inv.obs; o.tel != nil {
+			o.rw.trace = true
+			if r := inv.r; r.Body != nil && r.Body != http.NoBody {
+				o.body = &tracedBody{ReadCloser: r.Body}
+				r.Body = o.body
+			}
+		}
+		next(inv)
+	}
+}
+
+// tracedBody keeps the first MaxTracedBody bytes read from a request body.
+// A proxied body may still be read by the transport after the response
+// (a backend can answer before reading it all), so the captured length is
+// published atomically and bytes below it are never written again.
+type tracedBody struct {
+	io.ReadCloser
+	buf [telemetry.MaxTracedBody]byte
+	n   atomic.Int32
+}
+
+func (b *tracedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if have := int(b.n.Load()); have < len(b.buf) && n > 0 {
+		c := copy(b.buf[have:], p[:n])
+		b.n.Store(int32(have + c))
+	}
+	return n, err
+}
+
+func (b *tracedBody) captured() []byte { return b.buf[:b.n.Load()] }
+
+// directRequestHeaders rebuilds the headers the direct HTTP_PROXY path
+// wrote (exchange), for dataTrace only.
+func directRequestHeaders(r *http.Request) http.Header {
+	h := make(http.Header, len(r.Header)+3)
+	connHeaders := r.Header["Connection"]
+	for k, vs := range r.Header {
+		if hopHeaders[k] || untrustedForwarding[k] || (len(connHeaders) > 0 && namedInConnection(connHeaders, k)) {
+			continue
+		}
+		h[k] = vs
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		h["X-Forwarded-For"] = []string{host}
+	}
+	h["X-Forwarded-Host"] = []string{r.Host}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	h["X-Forwarded-Proto"] = []string{proto}
+	return h
+}

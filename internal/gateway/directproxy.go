@@ -60,6 +60,7 @@ func (p *httpProxyPlan) serveDirect(inv *invocation) {
 	addr := p.uri.hostPort
 	pool := t.pool(addr)
 	deadline := inv.start.Add(p.timeout)
+	inv.directProxyStarted(p.uri)
 	var (
 		c    *h1Conn
 		resp *http.Response
@@ -93,6 +94,7 @@ func (p *httpProxyPlan) serveDirect(inv *invocation) {
 			err = io.ErrUnexpectedEOF
 		}
 		if isTimeout(err) && !time.Now().Before(deadline) {
+			inv.integrationFailed(err.Error())
 			respIntegrationTimeout.write(inv.w)
 			return
 		}
@@ -100,6 +102,7 @@ func (p *httpProxyPlan) serveDirect(inv *invocation) {
 		return
 	}
 
+	inv.integrationAnswered(resp.StatusCode, resp.Header, nil)
 	// Response headers: the backend's map becomes part of ours.
 	h := inv.w.Header()
 	removeHopHeaders(resp.Header)

@@ -142,6 +142,8 @@ func (p *httpPlan) serve(inv *invocation) {
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
+	inv.integrationStarted(httpType)
+	inv.endpointRequest(u, h, body)
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
 		p.g.writeBackendError(inv, ctx, err, "HTTP "+redactURL(u))
@@ -153,6 +155,7 @@ func (p *httpPlan) serve(inv *invocation) {
 		p.g.writeBackendError(inv, ctx, err, "HTTP response body")
 		return
 	}
+	inv.integrationAnswered(resp.StatusCode, resp.Header, respBody)
 	ir := p.responses.pick(strconv.Itoa(resp.StatusCode))
 	if ir == nil {
 		// AWS: "No match for output mapping and no default output mapping

@@ -70,7 +70,7 @@ func (g *Gateway) newReverseProxy(t http.RoundTripper) *httputil.ReverseProxy {
 		Rewrite:        rewriteProxyRequest,
 		Transport:      t,
 		BufferPool:     newBufferPool(),
-		ModifyResponse: remapBackendHeaders,
+		ModifyResponse: proxyResponse, // remapBackendHeaders, and telemetry
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			inv := r.Context().Value(invocationKey{}).(*invocation)
 			g.writeBackendError(inv, r.Context(), err, "HTTP_PROXY")
@@ -90,6 +90,8 @@ func rewriteProxyRequest(pr *httputil.ProxyRequest) {
 	}
 	applyRequestMappings(inv, out.Header, out.URL, p.mappings)
 	pr.SetXForwarded()
+	inv.integrationStarted(httpProxyType)
+	inv.endpointRequest(out.URL, out.Header, nil)
 }
 
 // applyRequestMappings sets the mapped headers and query parameters on an

@@ -77,6 +77,7 @@ func (g *Gateway) writeBackendError(inv *invocation, ctx context.Context, err er
 	case errors.As(err, &tooBig):
 		respRequestTooLarge.write(inv.w)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
+		inv.integrationFailed(err.Error())
 		respIntegrationTimeout.write(inv.w)
 	case inv.r.Context().Err() != nil:
 		// The client went away; nobody is listening.
@@ -84,6 +85,7 @@ func (g *Gateway) writeBackendError(inv *invocation, ctx context.Context, err er
 		g.log.Warn("data plane: integration failed", "what", what, "rest_api_id", inv.variant.apiID,
 			"stage", inv.variant.stageName, "resource", inv.method.resourcePath, "method", inv.r.Method,
 			"request_id", inv.requestID, "error", err)
+		inv.integrationFailed(err.Error())
 		respIntegrationFailure.write(inv.w)
 	}
 }

@@ -114,6 +114,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 		p.g.log.Warn("data plane: AWS_PROXY function has no local endpoint; set --lambda-endpoints",
 			"function", p.functionARN, "rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName,
 			"resource", inv.method.resourcePath, "request_id", inv.requestID)
+		inv.integrationFailed("no local endpoint for Lambda function " + p.functionARN)
 		respIntegrationFailure.write(inv.w)
 		return
 	}
@@ -135,6 +136,8 @@ func (p *lambdaPlan) serve(inv *invocation) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
+	inv.integrationStarted(lambdaType)
+	inv.endpointRequest(req.URL, req.Header, payload)
 	resp, err := p.g.transport.RoundTrip(req)
 	if err != nil {
 		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
@@ -146,6 +149,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
 		return
 	}
+	inv.integrationAnswered(resp.StatusCode, resp.Header, out)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" {
 		p.fail(inv, fmt.Sprintf("function error (runtime status %d): %.200s", resp.StatusCode, out))
 		return
@@ -155,6 +159,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 		p.fail(inv, "malformed Lambda proxy response: "+err.Error())
 		return
 	}
+	inv.lambdaResult(res.status)
 	h := inv.w.Header()
 	for k, v := range res.header {
 		h[k] = v
@@ -167,6 +172,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 func (p *lambdaPlan) fail(inv *invocation, why string) {
 	p.g.log.Warn("data plane: AWS_PROXY integration failed", "function", p.functionARN,
 		"rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName, "request_id", inv.requestID, "error", why)
+	inv.integrationFailed(why)
 	respIntegrationFailure.write(inv.w)
 }
 

@@ -72,5 +72,6 @@ func (p *mockPlan) serve(inv *invocation) {
 			status = string(m[1])
 		}
 	}
+	inv.mockAnswered()
 	writeIntegrationResponse(inv, p.responses.pick(status), nil, nil)
 }

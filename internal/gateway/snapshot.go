@@ -27,7 +27,7 @@ type stageRuntime struct {
 	prod          *variant // nil when the stage has no (existing) deployment
 	canary        *variant // nil without canarySettings
 	canaryPercent float64
-	roll          func() float64 // the canary draw in [0, 1) (canary.go)
+	roll          func() float64  // the canary draw in [0, 1) (canary.go)
 	tel           *stageTelemetry // recorder handles; nil without a recorder (telemetry.go)
 }
 

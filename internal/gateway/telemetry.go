@@ -263,13 +263,46 @@ func (inv *invocation) integrationStarted(kind string) {
 	}
 }
 
-// integrationAnswered notes the backend's response status and headers.
-func (inv *invocation) integrationAnswered(status int, h http.Header) {
+// integrationAnswered notes the backend's response: status, headers and
+// (non-proxy integrations, which read it whole) body.
+func (inv *invocation) integrationAnswered(status int, h http.Header, body []byte) {
 	if o := &inv.obs; o.tel != nil {
 		o.integrationLatency = time.Since(o.integrationStart)
 		o.integrationStatus = status
-		o.endpointResponseHeader = h
+		if inv.tracing() {
+			o.endpointResponseHeader, o.endpointResponseBody = h, body
+		}
 	}
+}
+
+// lambdaResult notes the status a Lambda proxy function returned: it is
+// $context.integration.status, while the invoke's own status (noted by
+// integrationAnswered) stays $context.integrationStatus.
+func (inv *invocation) lambdaResult(status int) {
+	if o := &inv.obs; o.tel != nil {
+		o.lambdaStatus, o.integrationStatus = o.integrationStatus, status
+	}
+}
+
+// mockAnswered notes a MOCK integration, which calls no backend.
+func (inv *invocation) mockAnswered() { inv.obs.integrationType = mockType }
+
+// directProxyStarted notes the start of a direct-path HTTP_PROXY call
+// (directproxy.go), whose URL and headers are only rebuilt if logged.
+func (inv *invocation) directProxyStarted(t *uriTemplate) {
+	if o := &inv.obs; o.tel != nil {
+		o.integrationType, o.integrationStart = httpProxyType, time.Now()
+		o.endpointTemplate, o.directRequest = t, true
+	}
+}
+
+// proxyResponse is ReverseProxy's ModifyResponse for HTTP_PROXY: AWS's
+// header remapping, and the backend's answer noted for telemetry.
+func proxyResponse(resp *http.Response) error {
+	if inv, ok := resp.Request.Context().Value(invocationKey{}).(*invocation); ok {
+		inv.integrationAnswered(resp.StatusCode, resp.Header, nil)
+	}
+	return remapBackendHeaders(resp)
 }
 
 // integrationFailed notes why the backend call failed.

@@ -81,7 +81,7 @@ func New(cfg Config) (*App, error) {
 	}
 	rec := recorder.New(recOpts)
 	closeTelemetry := func() { rec.Close(); logs.Close() }
-	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB}
+	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
 			closeTelemetry()

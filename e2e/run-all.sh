@@ -9,7 +9,7 @@ if [[ -x /usr/bin/aws ]]; then
 	ln -s /usr/bin/aws "$bindir/aws"
 	export PATH="$bindir:$PATH" AWS_BIN=/usr/bin/aws
 fi
-scripts=(console-guide.sh)
+scripts=(console-guide.sh stage-settings.sh)
 [[ -f cloudcontrol.sh ]] && scripts+=(cloudcontrol.sh)
 [[ -f alchemy/run.sh ]] && scripts+=(alchemy/run.sh)
 passed=0 failed=0

@@ -95,8 +95,7 @@ type observation struct {
 	tel  *stageTelemetry
 	path string // escaped request path after the stage
 	rw   recordingWriter
-	gw   *gatewayResponse // the gateway response sent, if any
-	body *tracedBody      // dataTrace: the method request body
+	body *tracedBody // dataTrace: the method request body
 
 	integrationType    string
 	integrationStart   time.Time
@@ -169,8 +168,8 @@ func (inv *invocation) record() {
 	case cacheMiss:
 		ev.Cache = telemetry.CacheMiss
 	}
-	if o.gw != nil {
-		ev.ErrorResponseType, ev.ErrorMessage = o.gw.telemetry()
+	if gw := o.rw.gw; gw != nil {
+		ev.ErrorResponseType, ev.ErrorMessage = gw.telemetry()
 	} else if inv.throttled {
 		ev.ErrorResponseType, ev.ErrorMessage = telemetry.ResponseThrottled, "Too Many Requests"
 	}
@@ -231,6 +230,11 @@ func (inv *invocation) fillForLogs(ev *telemetry.RequestEvent, mt *methodTelemet
 	}
 	ev.ResponseHeaders = o.rw.Header()
 	ev.ResponseBody = o.rw.body
+	if gw := o.rw.gw; gw != nil {
+		// Also for requests that matched no method, whose bodies nothing
+		// captured: the gateway response's body is known.
+		ev.ResponseBody = gw.body
+	}
 	ev.EndpointRequestHeaders = o.endpointRequestHeader
 	if o.directRequest {
 		ev.EndpointRequestHeaders = directRequestHeaders(r)
@@ -400,7 +404,7 @@ type recordingWriter struct {
 	http.ResponseWriter
 	status int
 	n      int64
-	gw     *gatewayResponse
+	gw     *gatewayResponse // the gateway response sent, if any
 	trace  bool
 	body   []byte
 }

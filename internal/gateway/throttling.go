@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
@@ -14,6 +15,25 @@ import (
 // it follows the spec's table.
 var respThrottled = gatewayResponse{http.StatusTooManyRequests, "ThrottlingException",
 	[]byte(`{"message":"Too Many Requests"}`)}
+
+// The 429's header values, built once: under a flood every rejection
+// shares them (read-only; each is capacity-limited, so an Add elsewhere
+// copies rather than writes into them).
+var (
+	throttledContentType = []string{"application/json"}
+	throttledErrorType   = []string{respThrottled.errorType}
+	throttledLength      = []string{strconv.Itoa(len(respThrottled.body))}
+)
+
+// writeThrottled is respThrottled.write without allocating.
+func writeThrottled(w http.ResponseWriter) {
+	h := w.Header()
+	h["Content-Type"] = throttledContentType[:1:1]
+	h["X-Amzn-Errortype"] = throttledErrorType[:1:1]
+	h["Content-Length"] = throttledLength[:1:1]
+	w.WriteHeader(respThrottled.status)
+	w.Write(respThrottled.body)
+}
 
 // zeroThrottle stands for "no account settings stored": AccountLimit maps
 // it to AWS's defaults (10000 requests/s, burst 5000).
@@ -58,7 +78,7 @@ func (c *compiler) throttleStep(v *variant, m *method) step {
 			if !lim.Allow() {
 				inv.throttled = true
 				counters.throttled.Add(1)
-				respThrottled.write(inv.w)
+				writeThrottled(inv.w)
 				return
 			}
 			next(inv)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
+	"github.com/stagecoach/stagecoach/internal/server"
 	"github.com/stagecoach/stagecoach/internal/server/servertest"
 )
 
@@ -32,7 +33,7 @@ import (
 //	GET  /slow           HTTP_PROXY with a 50 ms timeout to a backend that takes 1 s
 //	GET  /down           HTTP_PROXY to a closed port
 type telAPI struct {
-	t          *testing.T
+	t          testing.TB
 	env        *servertest.Env
 	api        *apigateway.Client
 	logs       *cwl.Client
@@ -42,7 +43,7 @@ type telAPI struct {
 
 const telAccessARN = "arn:aws:logs:us-east-1:000000000000:log-group:"
 
-func newTelAPI(t *testing.T) *telAPI {
+func newTelAPI(t testing.TB, cfg *server.Config) *telAPI {
 	t.Helper()
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
@@ -65,7 +66,7 @@ func newTelAPI(t *testing.T) *telAPI {
 	closed := "http://" + l.Addr().String()
 	l.Close()
 
-	env := servertest.Start(t, nil)
+	env := servertest.Start(t, cfg)
 	a := &telAPI{t: t, env: env, api: env.APIGateway(), logs: cwl.NewFromConfig(env.AWSConfig())}
 	ctx := servertest.Ctx()
 	rest, err := a.api.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("pets")})
@@ -255,7 +256,7 @@ func contains(lines []string, want string) bool {
 // detailed metrics and a JSON access log, then one invocation read back
 // line by line.
 func TestObservabilitySeedGuide(t *testing.T) {
-	a := newTelAPI(t)
+	a := newTelAPI(t, nil)
 	err := a.updateStage("prod", "/*/*/logging/loglevel=INFO")
 	if err == nil || !strings.Contains(err.Error(), "CloudWatch Logs role ARN must be set in account settings to enable logging") {
 		t.Fatalf("enabling logs without the account's role ARN: %v", err)
@@ -351,7 +352,7 @@ func TestObservabilitySeedGuide(t *testing.T) {
 // setting writes, stage-wide and per method, for a success and for a
 // gateway failure (502 from an unreachable backend).
 func TestExecutionLogLevels(t *testing.T) {
-	a := newTelAPI(t)
+	a := newTelAPI(t, nil)
 	a.allowLogging()
 	header := http.Header{"Authorization": {"Bearer secret-token-0123456789"}, "Content-Type": {"application/json"}}
 	for _, c := range []struct {
@@ -441,7 +442,7 @@ func TestExecutionLogLevels(t *testing.T) {
 // integration answers, and adds the Method/Resource series only for
 // methods with detailed metrics.
 func TestMetricsForEveryInvocation(t *testing.T) {
-	a := newTelAPI(t)
+	a := newTelAPI(t, nil)
 	a.stage("plain")
 	a.stage("detailed", "/~1pets/GET/metrics/enabled=true")
 	for _, stage := range []string{"plain", "detailed"} {
@@ -493,7 +494,7 @@ func TestMetricsForEveryInvocation(t *testing.T) {
 // TestThrottledRequestsRecorded: a 429 counts as Count, 4XXError and
 // ThrottleCount, and the ERROR log and the access log say THROTTLED.
 func TestThrottledRequestsRecorded(t *testing.T) {
-	a := newTelAPI(t)
+	a := newTelAPI(t, nil)
 	a.allowLogging()
 	a.stage("limited", "/*/*/throttling/rateLimit=0.001", "/*/*/throttling/burstLimit=1", "/*/*/logging/loglevel=ERROR",
 		"/accessLogSettings/destinationArn="+telAccessARN+"limited-access",
@@ -527,7 +528,7 @@ func TestThrottledRequestsRecorded(t *testing.T) {
 // TestCachedRequestsRecorded: with the stage cache on, the first GET is a
 // miss and the second a hit, in the metrics and in the INFO log.
 func TestCachedRequestsRecorded(t *testing.T) {
-	a := newTelAPI(t)
+	a := newTelAPI(t, nil)
 	a.allowLogging()
 	a.stage("cached", "/cacheClusterEnabled=true", "/*/*/caching/enabled=true", "/*/*/logging/loglevel=INFO", "/*/*/metrics/enabled=true")
 	_, miss := a.invoke("GET", "cached", "/pets/5", nil, "")
@@ -560,7 +561,7 @@ func TestCachedRequestsRecorded(t *testing.T) {
 // groups and the /Canary groups, and counted under the stage and under
 // "{stage}/Canary".
 func TestCanaryRequestsRecorded(t *testing.T) {
-	a := newTelAPI(t)
+	a := newTelAPI(t, nil)
 	a.allowLogging()
 	a.stage("release", "/*/*/logging/loglevel=INFO",
 		"/accessLogSettings/destinationArn="+telAccessARN+"release-access",

@@ -113,6 +113,3 @@ func (p *Pattern) Match(msg string) bool {
 	}
 	return false
 }
-
-// required returns terms every match contains, for pushing into SQL.
-func (p *Pattern) required() []string { return p.all }

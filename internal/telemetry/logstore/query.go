@@ -138,8 +138,8 @@ func (s *Store) Streams(ctx context.Context, q StreamQuery) (streams []Stream, n
 // ErrBadToken is a pagination token this store did not issue.
 var ErrBadToken = errors.New("The specified nextToken is invalid.")
 
-// position is a place in a stream or group: the event (time, record id,
-// line index within the record).
+// position is a place in a stream or group: the event (time, block id,
+// index of the event within the block).
 type position struct {
 	time, id int64
 	line     int
@@ -183,11 +183,13 @@ func parsePair(s string) (int64, int64, bool) {
 	return x, y, err1 == nil && err2 == nil
 }
 
-// maxLinesPerRecord bounds the line index so event ids stay unique.
+// maxLinesPerRecord bounds the event index within a block so event ids
+// stay unique (a block holds one batch: at most 10000 events from
+// PutLogEvents, a few thousand from the gateway's recorder).
 const maxLinesPerRecord = 100000
 
 // EventID is the id FilterLogEvents reports for the line-th event of a
-// record: unique within the store, digits only like AWS's.
+// block: unique within the store, digits only like AWS's.
 func EventID(record int64, line int) string {
 	return strconv.FormatInt(record*maxLinesPerRecord+int64(line), 10)
 }
@@ -266,29 +268,27 @@ func (s *Store) Get(ctx context.Context, q GetQuery) (GetResult, error) {
 		forward = dir == "f"
 		cursor = &p
 	}
-	where := []string{"stream_id = ?", "ts >= ?"}
-	args := []any{sid, q.Start}
+	where := []string{"group_id = ?", "stream_id = ?", "ts_max >= ?"}
+	args := []any{gid, sid, q.Start}
 	if q.End > 0 {
-		where = append(where, "ts < ?")
+		where = append(where, "ts_min < ?")
 		args = append(args, q.End)
 	}
-	order := "ASC"
+	order := "ts_min ASC, id ASC"
 	if cursor != nil {
-		// The cursor's own record may still hold events on the far side.
+		// The cursor's own block may still hold events on the far side.
 		if forward {
-			where = append(where, "(ts, id) >= (?, ?)")
+			where = append(where, "ts_max >= ?")
 		} else {
-			where = append(where, "(ts, id) <= (?, ?)")
+			where = append(where, "ts_min <= ?")
 		}
-		args = append(args, cursor.time, cursor.id)
+		args = append(args, cursor.time)
 	}
 	if !forward {
-		order = "DESC"
+		order = "ts_max DESC, id DESC"
 	}
-	// A record holds at least one event, so Limit records are enough.
-	args = append(args, q.Limit+1)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, ts, ingested, message FROM log_records WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY ts `+order+`, id `+order+` LIMIT ?`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, ts_min, ts_max, ingested, data, '' FROM log_blocks WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY `+order, args...)
 	if err != nil {
 		return GetResult{}, err
 	}
@@ -296,32 +296,26 @@ func (s *Store) Get(ctx context.Context, q GetQuery) (GetResult, error) {
 	var evs []StoredEvent
 	var first, last position // in reading order
 	size := 0
-	full := false
-	for !full && rows.Next() {
-		var id, ts, ingested int64
-		var msg string
-		if err := rows.Scan(&id, &ts, &ingested, &msg); err != nil {
-			return GetResult{}, err
-		}
-		splitRecord(msg, !forward, func(line int, m string) bool {
-			p := position{ts, id, line}
-			if cursor != nil && (forward && !cursor.less(p) || !forward && !p.less(*cursor)) {
-				return true // at or before the cursor
-			}
-			size += len(m) + EventOverhead
-			if len(evs) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(evs) > 0 {
-				full = true
-				return false
-			}
-			if len(evs) == 0 {
-				first = p
-			}
-			last = p
-			evs = append(evs, StoredEvent{ID: id, Line: line, Stream: q.Stream, Time: ts, Ingestion: ingested, Message: m})
+	err = mergeBlocks(rows, !forward, func(e *blockEvent) bool {
+		p := e.pos
+		if p.time < q.Start || q.End > 0 && p.time >= q.End {
 			return true
-		})
-	}
-	if err := rows.Err(); err != nil {
+		}
+		if cursor != nil && (forward && !cursor.less(p) || !forward && !p.less(*cursor)) {
+			return true // at or before the cursor
+		}
+		size += len(e.msg) + EventOverhead
+		if len(evs) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(evs) > 0 {
+			return false
+		}
+		if len(evs) == 0 {
+			first = p
+		}
+		last = p
+		evs = append(evs, StoredEvent{ID: p.id, Line: p.line, Stream: q.Stream, Time: p.time, Ingestion: e.ingested, Message: e.msg})
+		return true
+	})
+	if err != nil {
 		return GetResult{}, err
 	}
 	if !forward {
@@ -357,8 +351,8 @@ type FilterQuery struct {
 	Token        string
 	Limit        int
 	MaxBytes     int
-	// MaxScan bounds the records one call reads; when reached the result
-	// has a Next token and possibly no events, as CloudWatch does.
+	// MaxScan bounds the events one call examines; when reached the
+	// result has a Next token and possibly no events, as CloudWatch does.
 	MaxScan int
 }
 
@@ -377,10 +371,10 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 		}
 		return FilterResult{}, err
 	}
-	where := []string{"e.group_id = ?", "e.ts >= ?"}
+	where := []string{"b.group_id = ?", "b.ts_max >= ?"}
 	args := []any{gid, q.Start}
 	if q.End > 0 {
-		where = append(where, "e.ts <= ?")
+		where = append(where, "b.ts_min <= ?")
 		args = append(args, q.End)
 	}
 	var cursor *position
@@ -390,8 +384,8 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 			return FilterResult{}, ErrBadToken
 		}
 		cursor = &p
-		where = append(where, "(e.ts, e.id) >= (?, ?)")
-		args = append(args, p.time, p.id)
+		where = append(where, "b.ts_max >= ?")
+		args = append(args, p.time)
 	}
 	if len(q.Streams) > 0 {
 		where = append(where, "s.name IN (?"+strings.Repeat(",?", len(q.Streams)-1)+")")
@@ -403,23 +397,13 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 		where = append(where, "substr(s.name, 1, ?) = ?")
 		args = append(args, len(q.StreamPrefix), q.StreamPrefix)
 	}
-	if q.Pattern != nil {
-		// Terms every match must contain narrow the scan in SQL: a record
-		// holding a matching event contains them (instr is case-sensitive,
-		// like CloudWatch's term matching).
-		for _, t := range q.Pattern.required() {
-			where = append(where, "instr(e.message, ?) > 0")
-			args = append(args, t)
-		}
-	}
 	scan := q.MaxScan
 	if scan <= 0 {
-		scan = 100000
+		scan = DefaultMaxScan
 	}
-	args = append(args, scan)
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.ts, e.ingested, e.message, s.name
-		FROM log_records e JOIN log_streams s ON s.id = e.stream_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.ts, e.id LIMIT ?`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT b.id, b.ts_min, b.ts_max, b.ingested, b.data, s.name
+		FROM log_blocks b JOIN log_streams s ON s.id = b.stream_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY b.ts_min, b.id`, args...)
 	if err != nil {
 		return FilterResult{}, fmt.Errorf("logstore: filter: %w", err)
 	}
@@ -430,42 +414,42 @@ func (s *Store) Filter(ctx context.Context, q FilterQuery) (FilterResult, error)
 	if cursor != nil {
 		last = *cursor
 	}
-	for rows.Next() {
-		var id, ts, ingested int64
-		var msg, stream string
-		if err := rows.Scan(&id, &ts, &ingested, &msg, &stream); err != nil {
-			return FilterResult{}, err
+	more := false
+	err = mergeBlocks(rows, false, func(e *blockEvent) bool {
+		p := e.pos
+		if p.time < q.Start || q.End > 0 && p.time > q.End {
+			return true
+		}
+		if cursor != nil && !cursor.less(p) {
+			return true
+		}
+		if scanned == scan {
+			more = true // bounded: continue on the next call
+			return false
 		}
 		scanned++
-		full := false
-		splitRecord(msg, false, func(line int, m string) bool {
-			p := position{ts, id, line}
-			if cursor != nil && !cursor.less(p) {
-				return true
-			}
-			if q.Pattern != nil && !q.Pattern.Match(m) {
-				last = p
-				return true
-			}
-			size += len(m) + EventOverhead
-			if len(res.Events) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(res.Events) > 0 {
-				full = true // a page is full and at least this event remains
-				return false
-			}
-			res.Events = append(res.Events, StoredEvent{ID: id, Line: line, Stream: stream, Time: ts, Ingestion: ingested, Message: m})
+		if q.Pattern != nil && !q.Pattern.Match(e.msg) {
 			last = p
 			return true
-		})
-		if full {
-			res.Next = last.String()
-			return res, rows.Err()
 		}
-	}
-	if err := rows.Err(); err != nil {
+		size += len(e.msg) + EventOverhead
+		if len(res.Events) >= q.Limit || q.MaxBytes > 0 && size > q.MaxBytes && len(res.Events) > 0 {
+			more = true // a page is full and at least this event remains
+			return false
+		}
+		res.Events = append(res.Events, StoredEvent{ID: p.id, Line: p.line, Stream: e.stream, Time: p.time, Ingestion: e.ingested, Message: e.msg})
+		last = p
+		return true
+	})
+	if err != nil {
 		return FilterResult{}, err
 	}
-	if scanned == scan {
+	if more {
 		res.Next = last.String()
 	}
 	return res, nil
 }
+
+// DefaultMaxScan is how many events one Filter call examines at most
+// unless FilterQuery.MaxScan says otherwise.
+const DefaultMaxScan = 1000000

@@ -508,3 +508,43 @@ func TestLargeBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlappingBlocksMerge: batches written out of time order and to
+// several streams overlap in time; reads still return events in time
+// order, both ways and across pages.
+func TestOverlappingBlocksMerge(t *testing.T) {
+	s, _ := open(t, Options{})
+	for _, batch := range [][]Event{
+		{{Group: "g", Stream: "a", Time: 10, Message: "a10"}, {Group: "g", Stream: "a", Time: 30, Message: "a30"}, {Group: "g", Stream: "b", Time: 15, Message: "b15"}},
+		{{Group: "g", Stream: "a", Time: 20, Message: "a20\x00a20bis"}, {Group: "g", Stream: "b", Time: 5, Message: "b5"}},
+		{{Group: "g", Stream: "a", Time: 25, Message: "a25"}},
+	} {
+		if err := s.Append(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	q := FilterQuery{Group: "g", Limit: 2}
+	for {
+		r, err := s.Filter(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, messages(r.Events))
+		if r.Next == "" {
+			break
+		}
+		q.Token = r.Next
+	}
+	if strings.Join(got, "|") != "b5,a10|b15,a20|a20bis,a25|a30" {
+		t.Errorf("filter pages %q", got)
+	}
+	r, err := s.Get(ctx, GetQuery{Group: "g", Stream: "a", Limit: 3})
+	if err != nil || messages(r.Events) != "a20bis,a25,a30" {
+		t.Errorf("newest of stream a: %q %v", messages(r.Events), err)
+	}
+	r, err = s.Get(ctx, GetQuery{Group: "g", Stream: "a", Token: r.BackToken, Limit: 3})
+	if err != nil || messages(r.Events) != "a10,a20" {
+		t.Errorf("older page of stream a: %q %v", messages(r.Events), err)
+	}
+}

@@ -354,10 +354,13 @@ func appendQuery(b []byte, raw string, values bool) []byte {
 }
 
 // appendHeaders writes {Name=value, ...} sorted by name, credentials
-// masked; names only without data trace.
+// masked; names only without data trace. It runs for up to five header
+// maps per request in the log writer, so it avoids allocating: names are
+// sorted in a stack array and values appended in place.
 func appendHeaders(b []byte, h http.Header, values bool) []byte {
 	b = append(b, '{')
-	names := make([]string, 0, len(h))
+	var arr [24]string
+	names := arr[:0]
 	for k := range h {
 		names = append(names, k)
 	}
@@ -367,11 +370,18 @@ func appendHeaders(b []byte, h http.Header, values bool) []byte {
 			b = append(b, ", "...)
 		}
 		b = appendClean(b, k)
-		if values {
-			b = append(b, '=')
-			v := strings.Join(h[k], ",")
-			if sensitiveHeader(k) {
-				v = maskSecret(v)
+		if !values {
+			continue
+		}
+		b = append(b, '=')
+		vs := h[k]
+		if sensitiveHeader(k) {
+			b = appendClean(b, maskSecret(strings.Join(vs, ",")))
+			continue
+		}
+		for j, v := range vs {
+			if j > 0 {
+				b = append(b, ',')
 			}
 			b = appendClean(b, v)
 		}

@@ -1,6 +1,7 @@
 package execlog
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -20,16 +21,9 @@ var sensitiveHeaders = map[string]bool{
 }
 
 func sensitiveHeader(name string) bool {
-	if sensitiveHeaders[name] {
-		return true
-	}
-	// Names that did not go through canonicalisation.
-	for k := range sensitiveHeaders {
-		if strings.EqualFold(k, name) {
-			return true
-		}
-	}
-	return false
+	// Names that did not go through canonicalisation are canonicalised;
+	// CanonicalHeaderKey does not allocate for names that already are.
+	return sensitiveHeaders[name] || sensitiveHeaders[http.CanonicalHeaderKey(name)]
 }
 
 // sensitiveParams are query parameter names (lower case) that carry

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -278,8 +279,8 @@ type batchWriter struct {
 	n      int // requests in the batch
 	items  []item
 	events []logstore.Event
-	lines  int // log events in events (records hold several)
-	buf    []byte
+	lines  int    // log events in events (records hold several)
+	arena  []byte // the batch's rendered messages (see message)
 	acks   []chan struct{}
 	json   []byte
 }
@@ -302,9 +303,10 @@ func (w *batchWriter) flush() {
 		// A request's execution log lines share a timestamp and are
 		// stored as one record (logstore.Sep between lines).
 		var n int
-		w.buf, n = execlog.AppendRecord(w.buf[:0], logstore.Sep, m.exec, ev)
+		start := len(w.arena)
+		w.arena, n = execlog.AppendRecord(w.arena, logstore.Sep, m.exec, ev)
 		if n > 0 {
-			msg, at := string(w.buf), execlog.Time(ev)
+			msg, at := w.message(start), execlog.Time(ev)
 			w.lines += n
 			w.events = append(w.events, logstore.Event{Group: s.execGroup, Stream: stream, Time: at, Message: msg})
 			if ev.Canary {
@@ -313,8 +315,9 @@ func (w *batchWriter) flush() {
 			}
 		}
 		if s.access != nil {
-			w.buf = s.access.Append(w.buf[:0], ev)
-			msg := string(w.buf)
+			start := len(w.arena)
+			w.arena = s.access.Append(w.arena, ev)
+			msg := w.message(start)
 			at := ev.RequestTime.Add(ev.ResponseLatency).UnixMilli()
 			w.lines++
 			w.events = append(w.events, logstore.Event{Group: s.accessGroup, Stream: stream, Time: at, Message: msg})
@@ -344,6 +347,21 @@ func (w *batchWriter) flush() {
 	clear(w.items)
 	clear(w.events)
 	w.items, w.events, w.acks, w.n, w.lines = w.items[:0], w.events[:0], w.acks[:0], 0, 0
+	// Nothing refers to the batch's messages any more: the store copied
+	// them into its block, the mirror into its JSON.
+	w.arena = w.arena[:0]
+}
+
+// message returns the bytes rendered into the arena from start on as a
+// string without copying them. The arena is only appended to until the
+// batch is written (a reallocation leaves earlier messages in the old
+// array, which they keep alive), so the string stays unchanged for as
+// long as the batch's events exist.
+func (w *batchWriter) message(start int) string {
+	if len(w.arena) == start {
+		return ""
+	}
+	return unsafe.String(&w.arena[start], len(w.arena)-start)
 }
 
 // mirror writes the batch to Stdout as JSON lines, in one write.

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Stage observability end to end, with the Debian AWS CLI against a real
 # stagecoach binary (started with --log-stdout):
-# (Part 2 needs the data plane to record requests through
-# telemetry/recorder; add this script to run-all.sh once it does.)
 #   1. the CloudWatch Logs API subset: groups, retention, streams,
 #      put/get/filter, `aws logs tail` with and without --follow, errors;
 #   2. the seed guide's CloudWatch settings: set the account's role ARN,

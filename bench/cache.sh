@@ -144,7 +144,10 @@ done
 CLK=$(getconf CLK_TCK)
 ticks() { # pids... -> utime+stime ticks
 	local t=0 pid
-	for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+	for pid in "$@"; do
+		# nginx's cache loader exits after its first pass: skip gone pids.
+		[[ -r /proc/$pid/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+	done
 	echo "$t"
 }
 measure() { # name url round server-pids...

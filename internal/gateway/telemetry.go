@@ -421,9 +421,7 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	if w.trace && len(w.body) < telemetry.MaxTracedBody {
-		if w.body == nil {
-			w.body = make([]byte, 0, telemetry.MaxTracedBody)
-		}
+		// Sized to what is kept: most bodies are far below the limit.
 		w.body = append(w.body, b[:min(len(b), telemetry.MaxTracedBody-len(w.body))]...)
 	}
 	n, err := w.ResponseWriter.Write(b)

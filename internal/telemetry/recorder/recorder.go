@@ -47,7 +47,7 @@ import (
 // Defaults for Options.
 const (
 	DefaultQueueSize     = 16384
-	DefaultBatchSize     = 256
+	DefaultBatchSize     = 1024
 	DefaultFlushInterval = 100 * time.Millisecond
 )
 

@@ -71,3 +71,26 @@ func TestMockIntegration(t *testing.T) {
 		})
 	}
 }
+
+func TestMockStatusCode(t *testing.T) {
+	tests := map[string]string{
+		`{"statusCode": 200}`:                      "200",
+		`{"statusCode":404}`:                       "404",
+		`{ "statusCode" : "503" }`:                 "503",
+		"{\n  \"statusCode\":\t201\n}":             "201",
+		`#set($x = 1) {"statusCode": 302, "a": 1}`: "302",
+		`{"statusCode": 2000}`:                     "",
+		`{"statusCode": 20}`:                       "",
+		`{"statusCode": 099}`:                      "",
+		`{"statusCode": 600}`:                      "",
+		`{"other": 1}`:                             "",
+		`{"statusCodeX": 500, "statusCode": 418}`:  "418",
+		`{"statusCode" 500}`:                       "",
+		``:                                         "",
+	}
+	for in, want := range tests {
+		if got := mockStatusCode([]byte(in)); got != want {
+			t.Errorf("mockStatusCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

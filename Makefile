@@ -15,6 +15,9 @@ vet:
 
 unit: vet
 	$(GO) test ./...
+	# The request path is concurrent by design: run its packages and the
+	# stores under the race detector too.
+	$(GO) test -race ./internal/gateway/... ./internal/store/... ./internal/telemetry/...
 
 # End-to-end scripts: each builds and starts the real binary and drives it
 # with real clients (AWS CLI, Alchemy).

@@ -68,12 +68,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case path == "/_stagecoach/health":
-		if !h.ready.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"status":"ok"}`))
+		h.health(w, r)
 	case path == "/metrics":
 		serve(h.Metrics, w, r)
 	case path == "/console" || strings.HasPrefix(path, "/console/"):
@@ -81,6 +76,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		serve(h.ControlAPI, w, r)
 	}
+}
+
+// DataPlane returns a handler for a listener that serves only the data
+// plane (serve --gateway-listen): both invoke URL forms and the health
+// check, as on the main endpoint. Everything else — control plane, Cloud
+// Control, logs, metrics, console — answers 404 there, so that listener
+// can be exposed to API callers without exposing the management APIs.
+func (h *Handler) DataPlane() http.Handler { return dataPlane{h} }
+
+type dataPlane struct{ h *Handler }
+
+// notDataPlane is the 404 body of the data-plane listener.
+const notDataPlane = `{"message":"Not a data-plane request: use Host {restApiId}.execute-api.* or the path /restapis/{restApiId}/{stage}/_user_request_/..."}`
+
+func (d dataPlane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := d.h
+	if h.Invoke != nil {
+		if id, ok := executeAPIHost(r.Host); ok {
+			stage, rest := splitStage(r.URL.EscapedPath())
+			h.Invoke.ServeInvoke(w, r, id, stage, rest)
+			return
+		}
+		if id, stage, rest, ok := userRequestPath(r.URL.EscapedPath()); ok {
+			h.Invoke.ServeInvoke(w, r, id, stage, rest)
+			return
+		}
+	}
+	if r.URL.Path == "/_stagecoach/health" {
+		h.health(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte(notDataPlane))
+}
+
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
+	if !h.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status":"ok"}`))
 }
 
 func serve(h http.Handler, w http.ResponseWriter, r *http.Request) {
@@ -109,21 +147,25 @@ func splitStage(p string) (stage, rest string) {
 }
 
 // userRequestPath parses the emulators' path form
-// /restapis/{id}/{stage}/_user_request_/{path}.
+// /restapis/{id}/{stage}/_user_request_/{path}. It is on every data-plane
+// request's path, so it slices p instead of splitting it (no allocation
+// unless the id has upper-case letters).
 func userRequestPath(p string) (id, stage, rest string, ok bool) {
 	const prefix = "/restapis/"
 	if !strings.HasPrefix(p, prefix) {
 		return "", "", "", false
 	}
-	parts := strings.SplitN(p[len(prefix):], "/", 4)
-	if len(parts) < 3 || parts[2] != "_user_request_" {
+	id, after, ok1 := strings.Cut(p[len(prefix):], "/")
+	stage, after, ok2 := strings.Cut(after, "/")
+	marker, _, _ := strings.Cut(after, "/")
+	if !ok1 || !ok2 || marker != "_user_request_" {
 		return "", "", "", false
 	}
 	rest = "/"
-	if len(parts) == 4 {
-		rest += parts[3]
+	if len(after) > len(marker) {
+		rest = after[len(marker):] // starts with the "/" after the marker
 	}
-	return strings.ToLower(parts[0]), parts[1], rest, true
+	return strings.ToLower(id), stage, rest, true
 }
 
 func jsonSafe(s string) string {

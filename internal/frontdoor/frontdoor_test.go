@@ -1,6 +1,11 @@
 package frontdoor
 
-import "testing"
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
 
 func TestUserRequestPath(t *testing.T) {
 	tests := []struct {
@@ -52,6 +57,46 @@ func TestSplitStage(t *testing.T) {
 		s, r := splitStage(in)
 		if s != want[0] || r != want[1] {
 			t.Errorf("splitStage(%q) = %q %q, want %q", in, s, r, want)
+		}
+	}
+}
+
+type recordInvoker struct{ got []string }
+
+func (ri *recordInvoker) ServeInvoke(w http.ResponseWriter, r *http.Request, id, stage, path string) {
+	ri.got = append(ri.got, id+" "+stage+" "+path)
+}
+
+// TestDataPlane: the data-plane-only handler invokes both URL forms and
+// answers health, but none of the management APIs.
+func TestDataPlane(t *testing.T) {
+	inv := &recordInvoker{}
+	control := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Errorf("control plane reached: %s", r.URL) })
+	h := &Handler{Invoke: inv, ControlAPI: control, CloudControl: control, Console: control, Metrics: control, Logs: control}
+	h.SetReady(true)
+	tests := []struct {
+		host, path string
+		status     int
+		invoked    string
+	}{
+		{"abc.execute-api.localhost", "/prod/pets/42", 200, "abc prod /pets/42"},
+		{"localhost", "/restapis/ABC/prod/_user_request_/pets", 200, "abc prod /pets"},
+		{"localhost", "/_stagecoach/health", 200, ""},
+		{"localhost", "/restapis", 404, ""},
+		{"localhost", "/restapis/abc/stages/prod", 404, ""},
+		{"localhost", "/console/", 404, ""},
+		{"localhost", "/metrics", 404, ""},
+	}
+	for _, tt := range tests {
+		inv.got = nil
+		r := httptest.NewRequest("GET", "http://"+tt.host+tt.path, nil)
+		w := httptest.NewRecorder()
+		h.DataPlane().ServeHTTP(w, r)
+		if w.Code != tt.status {
+			t.Errorf("%s%s: status %d, want %d", tt.host, tt.path, w.Code, tt.status)
+		}
+		if got := strings.Join(inv.got, ","); got != tt.invoked {
+			t.Errorf("%s%s: invoked %q, want %q", tt.host, tt.path, got, tt.invoked)
 		}
 	}
 }

@@ -112,6 +112,10 @@ func New(cfg Config) (*App, error) {
 // Handler returns the top-level HTTP handler.
 func (a *App) Handler() http.Handler { return a.front }
 
+// DataPlaneHandler returns the handler of a data-plane-only listener
+// (serve --gateway-listen): invoke URLs and health, nothing else.
+func (a *App) DataPlaneHandler() http.Handler { return a.front.DataPlane() }
+
 // SetReady makes the health check answer 200.
 func (a *App) SetReady() { a.front.SetReady(true) }
 

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stagecoach/stagecoach/internal/h1serve"
 	"github.com/stagecoach/stagecoach/internal/server"
 )
 
@@ -28,8 +29,13 @@ func serve(args []string) error {
 	fs.Float64Var(&cfg.AccountRateLimit, "account-rate-limit", 0, "account-level throttle rate in requests/s, reported by get-account (0: keep the stored value, AWS's default 10000)")
 	fs.IntVar(&cfg.AccountBurstLimit, "account-burst-limit", 0, "account-level throttle burst, reported by get-account (0: keep the stored value, AWS's default 5000)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	gatewayListen := fs.String("gateway-listen", "", "also serve the data plane alone (invoke URLs and health, no management APIs) on this address")
+	gatewayServer := fs.String("gateway-server", defaultGatewayServer, "HTTP server of the --gateway-listen listener: h1serve (lean HTTP/1.1 server) or nethttp (net/http)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *gatewayServer != "h1serve" && *gatewayServer != "nethttp" {
+		return fmt.Errorf("--gateway-server: %q is neither h1serve nor nethttp", *gatewayServer)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -54,28 +60,75 @@ func serve(args []string) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	servers := []httpServer{srv}
+	listeners := []net.Listener{ln}
+	if *gatewayListen != "" {
+		gln, err := net.Listen("tcp", *gatewayListen)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		servers = append(servers, newGatewayServer(*gatewayServer, app.DataPlaneHandler(), logger))
+		listeners = append(listeners, gln)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() { errc <- s.Serve(listeners[i]) }()
+	}
 	app.SetReady()
 	slog.Info("stagecoach listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
+	if len(listeners) > 1 {
+		slog.Info("data plane listening", "addr", listeners[1].Addr().String(), "server", *gatewayServer)
+	}
 
+	err = nil
 	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
+	case err = <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
 		}
 	case <-ctx.Done():
 		slog.Info("shutting down")
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(shutdownCtx); err != nil {
-			return err
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		err = errors.Join(err, s.Shutdown(shutdownCtx))
+	}
+	return err
+}
+
+// httpServer is what *http.Server and *h1serve.Server have in common.
+type httpServer interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+}
+
+// defaultGatewayServer is the --gateway-server default: the server that
+// measured faster on the data plane (bench/cache.sh, bench/proxy.sh).
+const defaultGatewayServer = "nethttp"
+
+// newGatewayServer returns the data-plane listener's server, with the
+// main listener's timeouts.
+func newGatewayServer(kind string, h http.Handler, logger *slog.Logger) httpServer {
+	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	if kind == "h1serve" {
+		return &h1serve.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          errorLog,
 		}
 	}
-	return nil
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          errorLog,
+	}
 }
 
 func envOr(k, def string) string {

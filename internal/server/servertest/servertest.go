@@ -5,7 +5,9 @@ package servertest
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,20 +15,44 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 
+	"github.com/stagecoach/stagecoach/internal/h1serve"
 	"github.com/stagecoach/stagecoach/internal/server"
 )
 
 // Env is a running gateway.
 type Env struct {
-	URL     string
-	App     *server.App
+	URL string
+	App *server.App
+	// Server is the net/http test server; nil when the env runs on
+	// h1serve (see HTTPServerEnv).
 	Server  *httptest.Server
 	DataDir string
+}
+
+// HTTPServerEnv names the environment variable that picks the HTTP server
+// every Start serves the whole gateway with: "nethttp" (default) or
+// "h1serve", the data plane's lean server. A package's whole suite can so
+// run against either, e.g.
+//
+//	STAGECOACH_TEST_HTTP_SERVER=h1serve go test ./internal/gateway/
+const HTTPServerEnv = "STAGECOACH_TEST_HTTP_SERVER"
+
+// Options are Start's optional settings.
+type Options struct {
+	// HTTPServer is "nethttp" or "h1serve"; empty means the
+	// HTTPServerEnv variable, else "nethttp".
+	HTTPServer string
 }
 
 // Start starts a gateway that is stopped when the test ends. cfg may be
 // nil; Listen and DataDir are filled in.
 func Start(t testing.TB, cfg *server.Config) *Env {
+	t.Helper()
+	return StartWith(t, cfg, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, cfg *server.Config, opts Options) *Env {
 	t.Helper()
 	var c server.Config
 	if cfg != nil {
@@ -35,17 +61,41 @@ func Start(t testing.TB, cfg *server.Config) *Env {
 	if c.DataDir == "" {
 		c.DataDir = t.TempDir()
 	}
+	kind := opts.HTTPServer
+	if kind == "" {
+		kind = os.Getenv(HTTPServerEnv)
+	}
 	app, err := server.New(c)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
 	app.SetReady()
-	ts := httptest.NewServer(app.Handler())
-	t.Cleanup(func() {
-		ts.Close()
+	switch kind {
+	case "", "nethttp":
+		ts := httptest.NewServer(app.Handler())
+		t.Cleanup(func() {
+			ts.Close()
+			app.Close()
+		})
+		return &Env{URL: ts.URL, App: app, Server: ts, DataDir: c.DataDir}
+	case "h1serve":
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			app.Close()
+			t.Fatalf("listen: %v", err)
+		}
+		hs := &h1serve.Server{Handler: app.Handler()}
+		go hs.Serve(ln)
+		t.Cleanup(func() {
+			hs.Close()
+			app.Close()
+		})
+		return &Env{URL: "http://" + ln.Addr().String(), App: app, DataDir: c.DataDir}
+	default:
 		app.Close()
-	})
-	return &Env{URL: ts.URL, App: app, Server: ts, DataDir: c.DataDir}
+		t.Fatalf("servertest: unknown HTTP server %q (want nethttp or h1serve)", kind)
+		return nil
+	}
 }
 
 // AWSConfig returns an SDK config with static test credentials.

@@ -102,7 +102,7 @@ func newTestEnv(t testing.TB, opts Options) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(&frontdoor.Handler{Invoke: gw})
+	srv := startTestServer(t, &frontdoor.Handler{Invoke: gw})
 	t.Cleanup(func() {
 		srv.Close()
 		gw.Close()

@@ -379,7 +379,10 @@ func (c *conn) lingerClose() {
 		tc.CloseWrite()
 		c.nc.SetReadDeadline(time.Now().Add(lingerTime))
 		c.rdKind = deadlineNone
-		io.Copy(io.Discard, io.LimitReader(c.nc, maxDrain))
+		// Bounded by time only: stopping early at a byte count would
+		// reset a client that is still sending a large body before it
+		// reads the response (413s).
+		io.Copy(io.Discard, c.nc)
 	}
 }
 

@@ -266,7 +266,10 @@ func (p *parsed) fixRequest() error {
 		p.contentLength = 0
 	}
 
+	// Declared trailers move from Header to Request.Trailer (chunked
+	// bodies only; otherwise the field stays, as net/http).
 	if tr, ok := h["Trailer"]; ok && p.chunked {
+		delete(h, "Trailer")
 		p.trailer = make(http.Header)
 		for _, v := range tr {
 			for _, f := range strings.Split(v, ",") {
@@ -279,6 +282,9 @@ func (p *parsed) fixRequest() error {
 				}
 				p.trailer[k] = nil
 			}
+		}
+		if len(p.trailer) == 0 {
+			p.trailer = nil
 		}
 	}
 

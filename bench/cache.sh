@@ -5,6 +5,8 @@
 #                        method's caching/enabled, TTL 300 s): cache hits
 #   3. stagecoach-proxy  the same gateway and route shape without caching:
 #                        every request proxied to the backend
+#      (2 and 3 on the main listener, net/http; h1-cache and h1-proxy the
+#      same through the data-plane listener, --gateway-listen, on h1serve)
 #   4. nginx-proxy       nginx proxy_pass without cache, for scale
 #   5. go-constant       bench/backend itself: a bare Go net/http server
 #                        answering a constant, the ceiling of any Go
@@ -23,7 +25,7 @@ CONNS=${2:-64}
 ROUNDS=${3:-3}
 LOAD_CPU=${LOAD_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
-BACKEND_PORT=18095 NGINX_PORT=18096 SC_PORT=18097
+BACKEND_PORT=18095 NGINX_PORT=18096 SC_PORT=18097 SC_GW_PORT=18098
 
 for tool in go wrk nginx curl taskset pgrep getconf; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
@@ -51,7 +53,7 @@ wait_port() {
 	exit 1
 }
 
-for port in $BACKEND_PORT $NGINX_PORT $SC_PORT; do
+for port in $BACKEND_PORT $NGINX_PORT $SC_PORT $SC_GW_PORT; do
 	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
 		echo "127.0.0.1:$port is already in use; stop whatever listens there first" >&2
 		exit 1
@@ -110,7 +112,8 @@ wait_port $NGINX_PORT
 # --- Stagecoach: GET /cached/{proxy+} and GET /proxied/{proxy+}, both
 # HTTP_PROXY; the stage cache on, caching enabled for the first only ---
 taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn \
-	--account-rate-limit 100000000 --account-burst-limit 100000000 &
+	--account-rate-limit 100000000 --account-burst-limit 100000000 \
+	--gateway-listen "127.0.0.1:$SC_GW_PORT" --gateway-server h1serve &
 SC_PID=$!
 PIDS+=($!)
 wait_port $SC_PORT
@@ -136,7 +139,10 @@ curl -sf -o /dev/null -X PATCH "$CP/restapis/$API/stages/prod" -H 'Content-Type:
 	{\"op\":\"replace\",\"path\":\"$M/throttling/burstLimit\",\"value\":\"-1\"}]}"
 SC_CACHED="$CP/restapis/$API/prod/_user_request_/cached/hello"
 SC_PROXIED="$CP/restapis/$API/prod/_user_request_/proxied/hello"
-for url in "$SC_CACHED" "$SC_PROXIED" "http://127.0.0.1:$NGINX_PORT/cached/hello" "http://127.0.0.1:$NGINX_PORT/proxied/hello"; do
+GW="http://127.0.0.1:$SC_GW_PORT"
+H1_CACHED="$GW/restapis/$API/prod/_user_request_/cached/hello"
+H1_PROXIED="$GW/restapis/$API/prod/_user_request_/proxied/hello"
+for url in "$SC_CACHED" "$SC_PROXIED" "$H1_CACHED" "$H1_PROXIED" "http://127.0.0.1:$NGINX_PORT/cached/hello" "http://127.0.0.1:$NGINX_PORT/proxied/hello"; do
 	[[ $(curl -s -o /dev/null -w '%{http_code}' "$url") == 200 ]] || { echo "does not answer 200: $url" >&2; exit 1; }
 done
 
@@ -171,6 +177,8 @@ for round in $(seq "$ROUNDS"); do
 	measure nginx-cache "http://127.0.0.1:$NGINX_PORT/cached/hello" "$round" $NGINX_PIDS
 	measure stagecoach-cache "$SC_CACHED" "$round" "$SC_PID"
 	measure stagecoach-proxy "$SC_PROXIED" "$round" "$SC_PID"
+	measure h1-cache "$H1_CACHED" "$round" "$SC_PID"
+	measure h1-proxy "$H1_PROXIED" "$round" "$SC_PID"
 	measure nginx-proxy "http://127.0.0.1:$NGINX_PORT/proxied/hello" "$round" $NGINX_PIDS
 	measure go-constant "http://127.0.0.1:$BACKEND_PORT/hello" "$round" "$BACKEND_PID"
 done
@@ -179,9 +187,11 @@ sort -k1,1 -k2,2n "$WORK/results.txt" | awk -v rounds="$ROUNDS" '
 	{ n[$1]++; if (n[$1] == int((rounds+1)/2)) { rps[$1]=$2; p50[$1]=$3; p99[$1]=$4; cpu[$1]=$5; bcpu[$1]=$6 } }
 	END {
 		printf "%-17s %10s %10s %10s %14s %16s   (median of %d rounds)\n", "target", "req/s", "p50", "p99", "server cpu/req", "backend cpu (s)", rounds
-		split("nginx-cache stagecoach-cache stagecoach-proxy nginx-proxy go-constant", order, " ")
-		for (i = 1; i <= 5; i++) { t = order[i]; printf "%-17s %10.0f %8.2fms %8.2fms %12.1fus %16.2f\n", t, rps[t], p50[t]/1000, p99[t]/1000, cpu[t], bcpu[t] }
-		printf "stagecoach cache hits / nginx proxy_cache hits: %.2fx (target >= 1.00)\n", rps["stagecoach-cache"]/rps["nginx-cache"]
+		split("nginx-cache stagecoach-cache h1-cache stagecoach-proxy h1-proxy nginx-proxy go-constant", order, " ")
+		for (i = 1; i <= 7; i++) { t = order[i]; printf "%-17s %10.0f %8.2fms %8.2fms %12.1fus %16.2f\n", t, rps[t], p50[t]/1000, p99[t]/1000, cpu[t], bcpu[t] }
+		printf "stagecoach cache hits / nginx proxy_cache hits: %.2fx net/http, %.2fx h1serve (target >= 1.00)\n", rps["stagecoach-cache"]/rps["nginx-cache"], rps["h1-cache"]/rps["nginx-cache"]
+		printf "stagecoach proxied / nginx proxied: %.2fx net/http, %.2fx h1serve\n", rps["stagecoach-proxy"]/rps["nginx-proxy"], rps["h1-proxy"]/rps["nginx-proxy"]
+		printf "h1serve / net/http: cache hits %.2fx, proxied %.2fx\n", rps["h1-cache"]/rps["stagecoach-cache"], rps["h1-proxy"]/rps["stagecoach-proxy"]
 		printf "stagecoach cache hits / stagecoach proxied: %.2fx\n", rps["stagecoach-cache"]/rps["stagecoach-proxy"]
 		printf "stagecoach cache hits / bare Go net/http constant answer: %.2fx\n", rps["stagecoach-cache"]/rps["go-constant"]
 	}'

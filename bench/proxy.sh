@@ -4,6 +4,8 @@
 #   1. wrk -> backend                      (direct)
 #   2. wrk -> nginx -> backend             (reverse proxy, upstream keep-alive)
 #   3. wrk -> Stagecoach -> backend        (HTTP_PROXY integration, {proxy+})
+#      on the main listener (net/http) and on the data-plane listener
+#      (--gateway-listen, served by h1serve): "stagecoach" and "stagecoach-h1"
 # The backend is bench/backend (Go, a fixed 36-byte JSON answer) for all
 # three. wrk is pinned to one core, every server to the other (taskset).
 # Traffic goes to 127.0.0.1 only; each wrk run is bounded by -d.
@@ -17,7 +19,7 @@ CONNS=${2:-64}
 ROUNDS=${3:-3}
 LOAD_CPU=${LOAD_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
-BACKEND_PORT=18080 NGINX_PORT=18081 SC_PORT=18082
+BACKEND_PORT=18080 NGINX_PORT=18081 SC_PORT=18082 SC_GW_PORT=18083
 
 for tool in go wrk nginx curl taskset pgrep getconf; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
@@ -45,7 +47,7 @@ wait_port() {
 	exit 1
 }
 
-for port in $BACKEND_PORT $NGINX_PORT $SC_PORT; do
+for port in $BACKEND_PORT $NGINX_PORT $SC_PORT $SC_GW_PORT; do
 	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
 		echo "127.0.0.1:$port is already in use; stop whatever listens there first" >&2
 		exit 1
@@ -98,7 +100,8 @@ wait_port $NGINX_PORT
 
 # --- Stagecoach with one HTTP_PROXY API, set up through the control API ---
 GOGC=${STAGECOACH_GOGC:-100} taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn \
-	--account-rate-limit 100000000 --account-burst-limit 100000000 &
+	--account-rate-limit 100000000 --account-burst-limit 100000000 \
+	--gateway-listen "127.0.0.1:$SC_GW_PORT" --gateway-server h1serve &
 SC_PID=$!
 PIDS+=($!)
 wait_port $SC_PORT
@@ -114,6 +117,8 @@ curl -sf -o /dev/null -X PUT "$CP/restapis/$API/resources/$RES/methods/ANY/integ
 curl -sf -o /dev/null -X POST "$CP/restapis/$API/deployments" -H 'Content-Type: application/json' -d '{"stageName":"prod"}'
 SC_URL="$CP/restapis/$API/prod/_user_request_/hello"
 curl -sf "$SC_URL" >/dev/null || { echo "Stagecoach proxy route does not answer: $SC_URL" >&2; exit 1; }
+SC_H1_URL="http://127.0.0.1:$SC_GW_PORT/restapis/$API/prod/_user_request_/hello"
+curl -sf "$SC_H1_URL" >/dev/null || { echo "Stagecoach data-plane listener does not answer: $SC_H1_URL" >&2; exit 1; }
 
 # --- measure ---
 # Targets are measured in alternating rounds and the median round is
@@ -148,16 +153,18 @@ for round in $(seq "$ROUNDS"); do
 	measure direct "http://127.0.0.1:$BACKEND_PORT/hello" "$round"
 	measure nginx "http://127.0.0.1:$NGINX_PORT/hello" "$round" "$NGINX_PID" $(pgrep -P "$NGINX_PID")
 	measure stagecoach "$SC_URL" "$round" "$SC_PID"
+	measure stagecoach-h1 "$SC_H1_URL" "$round" "$SC_PID"
 done
 grep -q errors "$WORK/results.txt" && echo "warning: some runs had socket errors or non-2xx answers" >&2
 # Median round per target (by requests/s), then the ratios.
 sort -k1,1 -k2,2n "$WORK/results.txt" | awk -v rounds="$ROUNDS" '
 	{ n[$1]++; if (n[$1] == int((rounds+1)/2)) { rps[$1]=$2; p50[$1]=$3; p99[$1]=$4; pcpu[$1]=$5; bcpu[$1]=$6 } }
 	END {
-		printf "%-12s %10s %10s %10s %14s %14s   (median of %d rounds)\n", "target", "req/s", "p50", "p99", "proxy cpu/req", "backend cpu/req", rounds
-		split("direct nginx stagecoach", order, " ")
-		for (i = 1; i <= 3; i++) { t = order[i]; printf "%-12s %10.0f %8.2fms %8.2fms %12.1fus %12.1fus\n", t, rps[t], p50[t]/1000, p99[t]/1000, pcpu[t], bcpu[t] }
-		printf "stagecoach/nginx: throughput %.2fx (target >= 0.60), p99 %.2fx (target <= 2.00), proxy cpu per request %.2fx\n", rps["stagecoach"]/rps["nginx"], p99["stagecoach"]/p99["nginx"], pcpu["stagecoach"]/pcpu["nginx"]
+		printf "%-14s %10s %10s %10s %14s %14s   (median of %d rounds)\n", "target", "req/s", "p50", "p99", "proxy cpu/req", "backend cpu/req", rounds
+		split("direct nginx stagecoach stagecoach-h1", order, " ")
+		for (i = 1; i <= 4; i++) { t = order[i]; printf "%-14s %10.0f %8.2fms %8.2fms %12.1fus %12.1fus\n", t, rps[t], p50[t]/1000, p99[t]/1000, pcpu[t], bcpu[t] }
+		printf "stagecoach/nginx (net/http):    throughput %.2fx (target >= 0.60), p99 %.2fx (target <= 2.00), proxy cpu per request %.2fx\n", rps["stagecoach"]/rps["nginx"], p99["stagecoach"]/p99["nginx"], pcpu["stagecoach"]/pcpu["nginx"]
+		printf "stagecoach-h1/nginx (h1serve):  throughput %.2fx (target >= 0.60), p99 %.2fx (target <= 2.00), proxy cpu per request %.2fx\n", rps["stagecoach-h1"]/rps["nginx"], p99["stagecoach-h1"]/p99["nginx"], pcpu["stagecoach-h1"]/pcpu["nginx"]
 	}'
 echo "all rounds (target req/s p50us p99us proxy-cpu-us/req backend-cpu-us/req):"
 cat "$WORK/results.txt"

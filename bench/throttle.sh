@@ -3,7 +3,9 @@
 # with a burst of 100, flooded by wrk, behind
 #   1. nginx       (limit_req rate=1000r/s burst=100 nodelay, 429)
 #   2. Stagecoach  (HTTP_PROXY {proxy+}, update-stage */* rateLimit 1000,
-#                   burstLimit 100; the account limit lifted above it)
+#                   burstLimit 100; the account limit lifted above it),
+#                   on the main listener (net/http, "stagecoach") and on
+#                   the data-plane listener (h1serve, "stagecoach-h1")
 # Both proxy accepted requests to bench/backend. Reported per target:
 #   - rejections served per second (429s / duration): how cheap a 429 is;
 #   - accepted requests per second: should be (1000 x duration + 100) /
@@ -22,7 +24,7 @@ ROUNDS=${3:-3}
 LOAD_CPU=${LOAD_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 RATE=1000 BURST=100
-BACKEND_PORT=18090 NGINX_PORT=18091 SC_PORT=18092
+BACKEND_PORT=18090 NGINX_PORT=18091 SC_PORT=18092 SC_GW_PORT=18093
 
 for tool in go wrk nginx curl taskset; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
@@ -50,7 +52,7 @@ wait_port() {
 	exit 1
 }
 
-for port in $BACKEND_PORT $NGINX_PORT $SC_PORT; do
+for port in $BACKEND_PORT $NGINX_PORT $SC_PORT $SC_GW_PORT; do
 	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
 		echo "127.0.0.1:$port is already in use; stop whatever listens there first" >&2
 		exit 1
@@ -101,7 +103,8 @@ wait_port $NGINX_PORT
 
 # --- Stagecoach: HTTP_PROXY route, stage default throttling 1000/100 ---
 taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn \
-	--account-rate-limit 100000000 --account-burst-limit 100000000 &
+	--account-rate-limit 100000000 --account-burst-limit 100000000 \
+	--gateway-listen "127.0.0.1:$SC_GW_PORT" --gateway-server h1serve &
 PIDS+=($!)
 wait_port $SC_PORT
 CP="http://127.0.0.1:$SC_PORT"
@@ -117,6 +120,7 @@ curl -sf -o /dev/null -X POST "$CP/restapis/$API/deployments" -H 'Content-Type: 
 curl -sf -o /dev/null -X PATCH "$CP/restapis/$API/stages/prod" -H 'Content-Type: application/json' \
 	-d "{\"patchOperations\":[{\"op\":\"replace\",\"path\":\"/*/*/throttling/rateLimit\",\"value\":\"$RATE\"},{\"op\":\"replace\",\"path\":\"/*/*/throttling/burstLimit\",\"value\":\"$BURST\"}]}"
 SC_URL="$CP/restapis/$API/prod/_user_request_/hello"
+SC_H1_URL="http://127.0.0.1:$SC_GW_PORT/restapis/$API/prod/_user_request_/hello"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$SC_URL") == 200 ]] || { echo "Stagecoach route does not answer 200: $SC_URL" >&2; exit 1; }
 [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT/hello") == 200 ]] || { echo "nginx route does not answer 200" >&2; exit 1; }
 
@@ -136,6 +140,7 @@ echo "wrk -t1 -c$CONNS -d${SECS}s on cpu $LOAD_CPU; servers on cpu $SERVER_CPU; 
 for round in $(seq "$ROUNDS"); do
 	measure nginx "http://127.0.0.1:$NGINX_PORT/hello" "$round"
 	measure stagecoach "$SC_URL" "$round"
+	measure stagecoach-h1 "$SC_H1_URL" "$round"
 done
 grep -q errors "$WORK/results.txt" && echo "warning: some runs had socket errors" >&2
 # Median round per target (by rejections/s), then the comparison.
@@ -143,10 +148,10 @@ sort -k1,1 -k5,5n "$WORK/results.txt" | awk -v rounds="$ROUNDS" -v rate="$RATE" 
 	{ n[$1]++; if (n[$1] == int((rounds+1)/2)) { rej[$1]=$5; acc[$1]=$6; tot[$1]=$2; r[$1]=$3 } }
 	END {
 		want = (rate * secs + burst) / secs
-		printf "%-12s %12s %14s %14s   (median of %d rounds; accepted target %.0f/s +-1%%)\n", "target", "requests", "rejections/s", "accepted/s", rounds, want
-		split("nginx stagecoach", order, " ")
-		for (i = 1; i <= 2; i++) { t = order[i]; printf "%-12s %12d %14.0f %14.1f  (%+.2f%%)\n", t, tot[t], rej[t], acc[t], 100 * (acc[t] - want) / want }
-		printf "stagecoach/nginx rejections served per second: %.2fx\n", rej["stagecoach"] / rej["nginx"]
+		printf "%-14s %12s %14s %14s   (median of %d rounds; accepted target %.0f/s +-1%%)\n", "target", "requests", "rejections/s", "accepted/s", rounds, want
+		split("nginx stagecoach stagecoach-h1", order, " ")
+		for (i = 1; i <= 3; i++) { t = order[i]; printf "%-14s %12d %14.0f %14.1f  (%+.2f%%)\n", t, tot[t], rej[t], acc[t], 100 * (acc[t] - want) / want }
+		printf "stagecoach/nginx rejections served per second: %.2fx net/http, %.2fx h1serve\n", rej["stagecoach"] / rej["nginx"], rej["stagecoach-h1"] / rej["nginx"]
 	}'
 echo "all rounds (target requests rejected seconds rejections/s accepted/s):"
 cat "$WORK/results.txt"

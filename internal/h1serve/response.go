@@ -241,8 +241,9 @@ func (w *response) writeBody(p []byte) (int, error) {
 	c.armWrite()
 	bw := c.bw
 	if w.chunking {
-		var hex [16]byte
-		bw.Write(strconv.AppendInt(hex[:0], int64(len(p)), 16))
+		// AvailableBuffer: formatting into the writer's own spare
+		// space does not allocate (a local array would escape).
+		bw.Write(strconv.AppendInt(bw.AvailableBuffer(), int64(len(p)), 16))
 		bw.WriteString("\r\n")
 	}
 	n, err := bw.Write(p)
@@ -280,14 +281,13 @@ func (w *response) emitHead(complete bool) error {
 		bw.WriteString(http.DetectContentType(w.body))
 		bw.WriteString("\r\n")
 	}
-	var num [20]byte
 	switch {
 	case !w.bodyAllowed || w.declaredCL >= 0:
 		// no body, or the handler's Content-Length is in the head
 	case complete && len(w.trailers) == 0 && !w.hasTE:
 		if !w.isHEAD || w.written > 0 {
 			bw.WriteString("Content-Length: ")
-			bw.Write(strconv.AppendInt(num[:0], w.written, 10))
+			bw.Write(strconv.AppendInt(bw.AvailableBuffer(), w.written, 10))
 			bw.WriteString("\r\n")
 		}
 	case w.isHEAD:

@@ -149,3 +149,26 @@ func TestHTTPProxyDirectStreamingAndTrailers(t *testing.T) {
 		t.Errorf("trailer X-Checksum = %q", got)
 	}
 }
+
+// TestHTTPProxyNamedVerb checks that an integration naming its backend
+// verb sends that verb whichever path (direct or ReverseProxy) serves it.
+func TestHTTPProxyNamedVerb(t *testing.T) {
+	backend := newEchoBackend(t)
+	e := newTestEnv(t, Options{})
+	b := newAPIBuilder("verbapi01")
+	for _, verb := range []string{"GET", "POST"} {
+		in := proxyIntegration(backend.URL + "/" + verb)
+		in.HTTPMethod = verb
+		b.method("/"+strings.ToLower(verb), "GET", in)
+	}
+	e.deploy(b, "prod", nil)
+	for _, verb := range []string{"GET", "POST"} {
+		resp, err := http.Get(e.srv.URL + "/restapis/verbapi01/prod/_user_request_/" + strings.ToLower(verb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeEcho(t, resp); got.Method != verb || got.Path != "/"+verb {
+			t.Errorf("integration verb %s: backend saw %s %s", verb, got.Method, got.Path)
+		}
+	}
+}

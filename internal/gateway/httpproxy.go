@@ -25,7 +25,8 @@ type httpProxyPlan struct {
 	timeout  time.Duration
 	rp       *httputil.ReverseProxy
 	// direct is set when requests may skip ReverseProxy (directproxy.go):
-	// a plain-http backend, the client's verb, no header or query mappings.
+	// a plain-http backend and no header or query mappings; serve also
+	// checks that the outbound verb is the client's.
 	direct bool
 }
 
@@ -46,12 +47,14 @@ func (c *compiler) httpProxy(v *variant, in *apigw.Integration) (handler, []erro
 	if in.TLSConfig != nil && in.TLSConfig.InsecureSkipVerification {
 		p.rp = c.g.insecureProxy
 	}
-	p.direct = uri.scheme == "http" && p.verb == "" && len(mappings) == 0
+	p.direct = uri.scheme == "http" && len(mappings) == 0
 	return p.serve, append(errs, merrs...)
 }
 
 func (p *httpProxyPlan) serve(inv *invocation) {
-	if p.direct && directEligible(inv.r) {
+	// The direct path sends the client's verb, so it serves integrations
+	// that say ANY or name the very verb the client used (GET -> GET).
+	if p.direct && (p.verb == "" || p.verb == inv.r.Method) && directEligible(inv.r) {
 		p.serveDirect(inv)
 		return
 	}

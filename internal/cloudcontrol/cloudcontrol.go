@@ -17,15 +17,14 @@
 package cloudcontrol
 
 import (
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/stagecoach/stagecoach/internal/awsproto"
 	"github.com/stagecoach/stagecoach/internal/backplane"
 )
 
@@ -62,9 +61,10 @@ func New(svc *backplane.Service) *Server {
 	return s
 }
 
-// maxBodyBytes bounds a request: DesiredState and PatchDocument are at
-// most 262144 characters each (the model's limit), plus the envelope.
-const maxBodyBytes = 1 << 20
+// protocol is Cloud Control's awsJson1_0 envelope. A body is bounded by
+// DesiredState and PatchDocument, at most 262144 characters each (the
+// model's limit), plus the envelope.
+var protocol = awsproto.JSON{TargetPrefix: "CloudApiService.", ContentType: "application/x-amz-json-1.0", MaxBody: 1 << 20}
 
 type operation func(s *Server, r *http.Request, body []byte) (any, error)
 
@@ -83,13 +83,12 @@ var operations = map[string]operation{
 // X-Amz-Target; Alchemy also sends ?Action=<Op>&Version=2021-09-30, which
 // names the same operation and is ignored.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("x-amzn-RequestId", newRequestID())
-	target := r.Header.Get("X-Amz-Target")
-	name, ok := strings.CutPrefix(target, "CloudApiService.")
+	w.Header().Set("x-amzn-RequestId", awsproto.NewRequestID())
+	name, ok := protocol.Operation(r)
 	op := operations[name]
 	if !ok || op == nil {
 		writeError(w, &apiError{Name: "UnknownOperationException", Status: http.StatusBadRequest, Namespace: nsService,
-			Message: "Unknown operation " + target})
+			Message: "Unknown operation " + r.Header.Get("X-Amz-Target")})
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -97,13 +96,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Message: "Cloud Control operations must be sent with POST"})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if err != nil {
-		writeError(w, errValidation("could not read request body"))
+	body, err := protocol.ReadBody(r)
+	if errors.Is(err, awsproto.ErrBodyTooLarge) {
+		writeError(w, errValidation("request body exceeds %d bytes", protocol.MaxBody))
 		return
 	}
-	if len(body) > maxBodyBytes {
-		writeError(w, errValidation("request body exceeds %d bytes", maxBodyBytes))
+	if err != nil {
+		writeError(w, errValidation("could not read request body"))
 		return
 	}
 	out, err := op(s, r, body)
@@ -111,14 +110,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
+	if err := protocol.WriteResult(w, out); err != nil {
 		writeError(w, err)
-		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
 }
 
 // writeError renders err as awsJson1_0 does. The body carries the message
@@ -133,45 +127,27 @@ func writeError(w http.ResponseWriter, err error) {
 		ae = &apiError{Name: "ServiceInternalErrorException", Status: http.StatusBadGateway, Namespace: nsCloudAPI,
 			Message: "Internal failure"}
 	}
-	typ := ae.Namespace + "#" + ae.Name
-	b, _ := json.Marshal(struct {
-		Type     string `json:"__type"`
-		Message  string `json:"message"`
-		Message2 string `json:"Message"`
-	}{typ, ae.Message, ae.Message})
-	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.0")
-	h.Set("x-amzn-ErrorType", ae.Name)
-	if ae.Status == http.StatusTooManyRequests {
-		h.Set("Retry-After", "1")
-	}
-	w.WriteHeader(ae.Status)
-	w.Write(b)
+	protocol.WriteError(w, awsproto.Error{Status: ae.Status, Type: ae.Namespace + "#" + ae.Name, Code: ae.Name,
+		Message: ae.Message, BothMessages: true})
 }
 
 // decodeInput decodes an operation's JSON input. Unknown members are
-// ignored, as AWS's deserializer does.
+// ignored, as AWS's deserializer does; a blank body is no members.
 func decodeInput(body []byte, v any) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return errValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be of type %s",
-				lowerFirst(te.Field), te.Type.Kind())
-		}
+	err := awsproto.Unmarshal(body, v)
+	var te *awsproto.MemberTypeError
+	switch {
+	case errors.As(err, &te):
+		return errValidation("1 validation error detected: Value at '%s' failed to satisfy constraint: Member must be of type %s",
+			te.Member, te.Kind)
+	case err != nil:
 		return &apiError{Name: "SerializationException", Status: http.StatusBadRequest, Namespace: nsService,
 			Message: "Could not parse request body: " + err.Error()}
 	}
 	return nil
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // now is the event time; the Service's clock makes tests deterministic.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/stagecoach/stagecoach/internal/awsproto"
 	"github.com/stagecoach/stagecoach/internal/store"
 )
 
@@ -126,7 +127,7 @@ func (s *Server) execute(ctx context.Context, m mutation) (*progressEvent, error
 			Event: progressEvent{
 				TypeName:        m.TypeName,
 				Identifier:      m.Identifier,
-				RequestToken:    newRequestID(),
+				RequestToken:    awsproto.NewRequestID(),
 				Operation:       m.Operation,
 				OperationStatus: statusInProgress,
 				EventTime:       epochSeconds(s.now()),

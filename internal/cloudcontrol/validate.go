@@ -1,7 +1,6 @@
 package cloudcontrol
 
 import (
-	"crypto/rand"
 	"fmt"
 	"regexp"
 	"strings"
@@ -103,14 +102,4 @@ func (c *inputCheck) err() error {
 		return errValidation("1 validation error detected: %s", c.problems[0])
 	}
 	return errValidation("%d validation errors detected: %s", len(c.problems), strings.Join(c.problems, "; "))
-}
-
-// newRequestID returns a random UUID (v4) for x-amzn-RequestId and
-// RequestToken values.
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -1,10 +1,8 @@
 package controlapi
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,14 +18,6 @@ const maxBodyBytes = 6 << 20
 // errorTypeSuffix is what AWS appends to x-amzn-ErrorType; SDKs ignore
 // everything after the colon.
 const errorTypeSuffix = ":http://internal.amazon.com/coral/com.amazonaws.backplane.controlplane/"
-
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
 
 func statusFor(k apigw.Kind) int {
 	switch k {

@@ -8,6 +8,7 @@ package controlapi
 import (
 	"net/http"
 
+	"github.com/stagecoach/stagecoach/internal/awsproto"
 	"github.com/stagecoach/stagecoach/internal/backplane"
 )
 
@@ -38,7 +39,7 @@ func New(svc *backplane.Service) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("x-amzn-RequestId", newRequestID())
+	w.Header().Set("x-amzn-RequestId", awsproto.NewRequestID())
 	// A path that exists with another verb would get ServeMux's plain-text
 	// 405; AWS answers every unknown operation the same JSON way.
 	if _, pattern := s.mux.Handler(r); pattern == "" {

@@ -11,10 +11,8 @@ package logsapi
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -23,19 +21,18 @@ import (
 	"time"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/awsproto"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
 )
 
-const (
-	targetPrefix = "Logs_20140328."
-	contentType  = "application/x-amz-json-1.1"
-	// maxBody bounds a request body: PutLogEvents batches are at most
-	// 1,048,576 bytes of messages, plus JSON framing.
-	maxBody = 2 << 20
-	// maxResponseBytes is the 1 MB page budget of GetLogEvents and
-	// FilterLogEvents.
-	maxResponseBytes = 1 << 20
-)
+// protocol is the Logs API's awsJson1_1 envelope. A body is bounded by
+// PutLogEvents batches: at most 1,048,576 bytes of messages, plus JSON
+// framing.
+var protocol = awsproto.JSON{TargetPrefix: "Logs_20140328.", ContentType: "application/x-amz-json-1.1", MaxBody: 2 << 20}
+
+// maxResponseBytes is the 1 MB page budget of GetLogEvents and
+// FilterLogEvents.
+const maxResponseBytes = 1 << 20
 
 // Handler serves the Logs API.
 type Handler struct {
@@ -80,7 +77,7 @@ var operations = map[string]operation{
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", apigw.NewID())
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	op, ok := protocol.Operation(r)
 	fn := operations[op]
 	if !ok || fn == nil {
 		writeError(w, &apiError{"UnknownOperationException", "Unknown operation " + op})
@@ -90,13 +87,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{"InvalidAction", "Operations must be sent with POST"})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		writeError(w, &apiError{"SerializationException", "cannot read request body"})
+	body, err := protocol.ReadBody(r)
+	if errors.Is(err, awsproto.ErrBodyTooLarge) {
+		writeError(w, invalidParameter("Request body is larger than %d bytes", protocol.MaxBody))
 		return
 	}
-	if len(body) > maxBody {
-		writeError(w, invalidParameter("Request body is larger than %d bytes", maxBody))
+	if err != nil {
+		writeError(w, &apiError{"SerializationException", "cannot read request body"})
 		return
 	}
 	if len(body) == 0 {
@@ -107,15 +104,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
+	if err := protocol.WriteResult(w, out); err != nil {
 		writeError(w, err)
-		return
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.Write(b)
 }
 
+// writeError answers err. Every error is a 400 but an internal failure,
+// whose text is the store's.
 func writeError(w http.ResponseWriter, err error) {
 	var ae *apiError
 	status := http.StatusBadRequest
@@ -131,15 +126,14 @@ func writeError(w http.ResponseWriter, err error) {
 		ae = &apiError{"ServiceUnavailableException", err.Error()}
 		status = http.StatusInternalServerError
 	}
-	b, _ := json.Marshal(map[string]string{"__type": ae.Type, "message": ae.Message})
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("x-amzn-ErrorType", ae.Type)
-	w.WriteHeader(status)
-	w.Write(b)
+	protocol.WriteError(w, awsproto.Error{Status: status, Type: ae.Type, Message: ae.Message})
 }
 
+// decode decodes an operation's input; any failure, a member of the
+// wrong type included, is a SerializationException with encoding/json's
+// text.
 func decode(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := awsproto.Unmarshal(body, v); err != nil {
 		return &apiError{"SerializationException", "Failed to parse request body: " + err.Error()}
 	}
 	return nil

@@ -53,7 +53,7 @@ func TestWireBytes(t *testing.T) {
 		{name: "GET is not an operation", method: http.MethodGet, target: "Logs_20140328.DescribeLogGroups",
 			status: 400, errorType: "InvalidAction",
 			want: `{"__type":"InvalidAction","message":"Operations must be sent with POST"}`},
-		{name: "body over the bound", target: "Logs_20140328.CreateLogGroup", body: `{"logGroupName":"` + strings.Repeat("a", maxBody) + `"}`,
+		{name: "body over the bound", target: "Logs_20140328.CreateLogGroup", body: `{"logGroupName":"` + strings.Repeat("a", 2<<20) + `"}`,
 			status: 400, errorType: "InvalidParameterException",
 			want: `{"__type":"InvalidParameterException","message":"Request body is larger than 2097152 bytes"}`},
 		{name: "malformed JSON", target: "Logs_20140328.CreateLogGroup", body: `{"logGroupName":`,

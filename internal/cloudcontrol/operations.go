@@ -84,6 +84,31 @@ func (s *Server) common(c *inputCheck, typeName, typeVersionID, roleArn *string)
 	return t, nil
 }
 
+// identified is common for the operations that name one resource: it
+// also parses Identifier (already checked as present) into the type's
+// primary identifier values.
+func (s *Server) identified(c *inputCheck, typeName, typeVersionID, roleArn, identifier *string) (resourceType, []string, error) {
+	t, err := s.common(c, typeName, typeVersionID, roleArn)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := parseIdentifier(t.meta(), *identifier)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, ids, nil
+}
+
+// progress runs m and answers its ProgressEvent, the output of
+// CreateResource, UpdateResource and DeleteResource.
+func (s *Server) progress(ctx context.Context, m mutation) (any, error) {
+	ev, err := s.execute(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"ProgressEvent": ev}, nil
+}
+
 func (s *Server) createResource(r *http.Request, body []byte) (any, error) {
 	var in createInput
 	if err := decodeInput(body, &in); err != nil {
@@ -107,7 +132,7 @@ func (s *Server) createResource(r *http.Request, body []byte) (any, error) {
 		return nil, err
 	}
 	ids := t.identifierOf(model)
-	ev, err := s.execute(r.Context(), mutation{
+	return s.progress(r.Context(), mutation{
 		Operation:   opCreate,
 		TypeName:    *in.TypeName,
 		Identifier:  joinIdentifier(ids),
@@ -124,10 +149,6 @@ func (s *Server) createResource(r *http.Request, body []byte) (any, error) {
 			return s.readBack(ctx, t, ids)
 		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ProgressEvent": ev}, nil
 }
 
 // readBack reads a resource after a change for the event's ResourceModel.
@@ -146,11 +167,7 @@ func (s *Server) getResource(r *http.Request, body []byte) (any, error) {
 	}
 	var c inputCheck
 	c.identifier(in.Identifier)
-	t, err := s.common(&c, in.TypeName, in.TypeVersionId, in.RoleArn)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := parseIdentifier(t.meta(), *in.Identifier)
+	t, ids, err := s.identified(&c, in.TypeName, in.TypeVersionId, in.RoleArn, in.Identifier)
 	if err != nil {
 		return nil, err
 	}
@@ -175,15 +192,11 @@ func (s *Server) updateResource(r *http.Request, body []byte) (any, error) {
 	if c.required("patchDocument", in.PatchDocument) {
 		c.length("patchDocument", in.PatchDocument, 1, 65536)
 	}
-	t, err := s.common(&c, in.TypeName, in.TypeVersionId, in.RoleArn)
+	t, ids, err := s.identified(&c, in.TypeName, in.TypeVersionId, in.RoleArn, in.Identifier)
 	if err != nil {
 		return nil, err
 	}
 	meta := t.meta()
-	ids, err := parseIdentifier(meta, *in.Identifier)
-	if err != nil {
-		return nil, err
-	}
 	ops, err := parsePatchDocument(*in.PatchDocument)
 	if err != nil {
 		return nil, errValidation("Invalid patch document: %v", err)
@@ -220,7 +233,7 @@ func (s *Server) updateResource(r *http.Request, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.execute(r.Context(), mutation{
+	return s.progress(r.Context(), mutation{
 		Operation:   opUpdate,
 		TypeName:    *in.TypeName,
 		Identifier:  joinIdentifier(ids),
@@ -236,10 +249,6 @@ func (s *Server) updateResource(r *http.Request, body []byte) (any, error) {
 			return s.readBack(ctx, t, ids)
 		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ProgressEvent": ev}, nil
 }
 
 // replay answers a retried request (same client token, same content)
@@ -294,15 +303,11 @@ func (s *Server) deleteResource(r *http.Request, body []byte) (any, error) {
 	var c inputCheck
 	c.token("clientToken", in.ClientToken)
 	c.identifier(in.Identifier)
-	t, err := s.common(&c, in.TypeName, in.TypeVersionId, in.RoleArn)
+	t, ids, err := s.identified(&c, in.TypeName, in.TypeVersionId, in.RoleArn, in.Identifier)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := parseIdentifier(t.meta(), *in.Identifier)
-	if err != nil {
-		return nil, err
-	}
-	ev, err := s.execute(r.Context(), mutation{
+	return s.progress(r.Context(), mutation{
 		Operation:   opDelete,
 		TypeName:    *in.TypeName,
 		Identifier:  joinIdentifier(ids),
@@ -316,10 +321,6 @@ func (s *Server) deleteResource(r *http.Request, body []byte) (any, error) {
 			return "", "", nil
 		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ProgressEvent": ev}, nil
 }
 
 // offsetToken parses a NextToken this server issued (an offset).
@@ -390,6 +391,17 @@ func (s *Server) listResources(r *http.Request, body []byte) (any, error) {
 }
 
 func (s *Server) getResourceRequestStatus(r *http.Request, body []byte) (any, error) {
+	rec, err := s.requestNamedIn(r.Context(), body)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"ProgressEvent": s.withLiveness(&rec.Event)}, nil
+}
+
+// requestNamedIn decodes and checks the {RequestToken} input of
+// GetResourceRequestStatus and CancelResourceRequest and loads the live
+// request it names.
+func (s *Server) requestNamedIn(ctx context.Context, body []byte) (*requestRecord, error) {
 	var in tokenInput
 	if err := decodeInput(body, &in); err != nil {
 		return nil, err
@@ -401,11 +413,7 @@ func (s *Server) getResourceRequestStatus(r *http.Request, body []byte) (any, er
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	rec, err := s.loadLiveRequest(r.Context(), *in.RequestToken)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ProgressEvent": s.withLiveness(&rec.Event)}, nil
+	return s.loadLiveRequest(ctx, *in.RequestToken)
 }
 
 // loadLiveRequest loads a request that has not expired.
@@ -431,18 +439,7 @@ func (s *Server) expired(ev *progressEvent) bool {
 }
 
 func (s *Server) cancelResourceRequest(r *http.Request, body []byte) (any, error) {
-	var in tokenInput
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	var c inputCheck
-	if c.required("requestToken", in.RequestToken) {
-		c.token("requestToken", in.RequestToken)
-	}
-	if err := c.err(); err != nil {
-		return nil, err
-	}
-	rec, err := s.loadLiveRequest(r.Context(), *in.RequestToken)
+	rec, err := s.requestNamedIn(r.Context(), body)
 	if err != nil {
 		return nil, err
 	}

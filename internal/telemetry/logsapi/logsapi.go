@@ -227,30 +227,35 @@ func (h *Handler) groupARN(name string) string {
 
 // --- operations ---
 
-func (h *Handler) createLogGroup(ctx context.Context, body []byte) (any, error) {
+// decodeGroupName decodes and checks the input of the operations whose
+// only member is logGroupName.
+func decodeGroupName(body []byte) (string, error) {
 	var in struct {
 		LogGroupName string `json:"logGroupName"`
 	}
 	if err := decode(body, &in); err != nil {
-		return nil, err
+		return "", err
 	}
 	if err := checkGroupName("logGroupName", in.LogGroupName); err != nil {
+		return "", err
+	}
+	return in.LogGroupName, nil
+}
+
+func (h *Handler) createLogGroup(ctx context.Context, body []byte) (any, error) {
+	group, err := decodeGroupName(body)
+	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, h.Store.CreateGroup(ctx, in.LogGroupName)
+	return struct{}{}, h.Store.CreateGroup(ctx, group)
 }
 
 func (h *Handler) deleteLogGroup(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		LogGroupName string `json:"logGroupName"`
-	}
-	if err := decode(body, &in); err != nil {
+	group, err := decodeGroupName(body)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkGroupName("logGroupName", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	return struct{}{}, h.Store.DeleteGroup(ctx, in.LogGroupName)
+	return struct{}{}, h.Store.DeleteGroup(ctx, group)
 }
 
 type logGroupOut struct {
@@ -601,14 +606,9 @@ func (h *Handler) putRetentionPolicy(ctx context.Context, body []byte) (any, err
 }
 
 func (h *Handler) deleteRetentionPolicy(ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		LogGroupName string `json:"logGroupName"`
-	}
-	if err := decode(body, &in); err != nil {
+	group, err := decodeGroupName(body)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkGroupName("logGroupName", in.LogGroupName); err != nil {
-		return nil, err
-	}
-	return struct{}{}, h.Store.DeleteRetention(ctx, in.LogGroupName)
+	return struct{}{}, h.Store.DeleteRetention(ctx, group)
 }

@@ -21,20 +21,30 @@ func newSnapshot(api *apigw.RestAPI) *apigw.Snapshot {
 		APIName:                   api.Name,
 		BinaryMediaTypes:          slices.Clone(api.BinaryMediaTypes),
 		DisableExecuteAPIEndpoint: api.DisableExecuteAPIEndpoint,
-		Resources:                 cloneResources(api.Resources),
+		Resources:                 cloneEach(api.Resources, cloneResource),
 	}
 }
 
-// cloneResources deep-copies a resource tree.
-func cloneResources(in map[string]*apigw.Resource) map[string]*apigw.Resource {
+// cloneEach deep-copies a map of pointers, each value with clone; nil
+// stays nil, so a copy marshals as its original does.
+func cloneEach[V any](in map[string]*V, clone func(*V) *V) map[string]*V {
 	if in == nil {
 		return nil
 	}
-	out := make(map[string]*apigw.Resource, len(in))
-	for id, r := range in {
-		out[id] = cloneResource(r)
+	out := make(map[string]*V, len(in))
+	for k, v := range in {
+		out[k] = clone(v)
 	}
 	return out
+}
+
+// copyOf copies a struct that holds only scalars; nil stays nil.
+func copyOf[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 func cloneResource(r *apigw.Resource) *apigw.Resource {
@@ -42,12 +52,7 @@ func cloneResource(r *apigw.Resource) *apigw.Resource {
 		return nil
 	}
 	c := *r
-	if r.ResourceMethods != nil {
-		c.ResourceMethods = make(map[string]*apigw.Method, len(r.ResourceMethods))
-		for verb, m := range r.ResourceMethods {
-			c.ResourceMethods[verb] = cloneMethod(m)
-		}
-	}
+	c.ResourceMethods = cloneEach(r.ResourceMethods, cloneMethod)
 	return &c
 }
 
@@ -59,12 +64,7 @@ func cloneMethod(m *apigw.Method) *apigw.Method {
 	c.RequestParameters = maps.Clone(m.RequestParameters)
 	c.RequestModels = maps.Clone(m.RequestModels)
 	c.AuthorizationScopes = slices.Clone(m.AuthorizationScopes)
-	if m.MethodResponses != nil {
-		c.MethodResponses = make(map[string]*apigw.MethodResponse, len(m.MethodResponses))
-		for code, mr := range m.MethodResponses {
-			c.MethodResponses[code] = cloneMethodResponse(mr)
-		}
-	}
+	c.MethodResponses = cloneEach(m.MethodResponses, cloneMethodResponse)
 	c.MethodIntegration = cloneIntegration(m.MethodIntegration)
 	return &c
 }
@@ -87,16 +87,8 @@ func cloneIntegration(in *apigw.Integration) *apigw.Integration {
 	c.RequestParameters = maps.Clone(in.RequestParameters)
 	c.RequestTemplates = maps.Clone(in.RequestTemplates)
 	c.CacheKeyParameters = slices.Clone(in.CacheKeyParameters)
-	if in.TLSConfig != nil {
-		t := *in.TLSConfig
-		c.TLSConfig = &t
-	}
-	if in.IntegrationResponses != nil {
-		c.IntegrationResponses = make(map[string]*apigw.IntegrationResponse, len(in.IntegrationResponses))
-		for code, ir := range in.IntegrationResponses {
-			c.IntegrationResponses[code] = cloneIntegrationResponse(ir)
-		}
-	}
+	c.TLSConfig = copyOf(in.TLSConfig)
+	c.IntegrationResponses = cloneEach(in.IntegrationResponses, cloneIntegrationResponse)
 	return &c
 }
 
@@ -119,10 +111,7 @@ func cloneStage(st *apigw.Stage) *apigw.Stage {
 	c.MethodSettings = maps.Clone(st.MethodSettings) // MethodSetting holds only scalars
 	c.Variables = maps.Clone(st.Variables)
 	c.Tags = maps.Clone(st.Tags)
-	if st.AccessLogSettings != nil {
-		a := *st.AccessLogSettings
-		c.AccessLogSettings = &a
-	}
+	c.AccessLogSettings = copyOf(st.AccessLogSettings)
 	if st.CanarySettings != nil {
 		cs := *st.CanarySettings
 		cs.StageVariableOverrides = maps.Clone(st.CanarySettings.StageVariableOverrides)

@@ -5,50 +5,23 @@
 # delete-resource against a freshly started Stagecoach, and every answer is
 # checked with jq (and the stages themselves with `aws apigateway`).
 #
-# Needs go, aws (v1 or v2), curl and jq. Prints "N passed, M failed" last
+# Needs go, aws (v1 or v2; Debian's /usr/bin/aws where present, see
+# lib.sh), curl and jq. Prints "N passed, M failed" last
 # and exits non-zero on any failure.
-set -euo pipefail
-
-repo=$(cd "$(dirname "$0")/.." && pwd)
-for tool in go aws curl jq; do
+source "$(dirname "$0")/lib.sh"
+for tool in go "$AWS_BIN" curl jq; do
 	command -v "$tool" >/dev/null || { echo "cloudcontrol.sh: $tool is required" >&2; exit 2; }
 done
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-	if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1" >&2; }
-check() { # NAME ACTUAL EXPECTED
-	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-
-(cd "$repo" && go build -o "$work/stagecoach" ./cmd/stagecoach)
-"$work/stagecoach" serve --listen 127.0.0.1:0 --data-dir "$work/data" 2>"$work/server.log" &
-server_pid=$!
-addr=""
-for _ in $(seq 100); do
-	addr=$(jq -r 'select(.msg == "stagecoach listening") | .addr' "$work/server.log" 2>/dev/null || true)
-	[[ -n "$addr" ]] && break
-	sleep 0.1
-done
-[[ -n "$addr" ]] || { echo "cloudcontrol.sh: server did not start" >&2; cat "$work/server.log" >&2; exit 2; }
-endpoint="http://$addr"
+start_server
+endpoint="$STAGECOACH_URL"
 echo "stagecoach at $endpoint"
 
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-awsj() { aws --endpoint-url "$endpoint" --output json "$@"; }
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+awsj() { "$AWS_BIN" --endpoint-url "$endpoint" --output json "$@"; }
 # awserr runs a command that must fail and prints its error output.
 awserr() {
-	if awsj "$@" >"$work/stdout" 2>"$work/stderr"; then echo "unexpected success"; else cat "$work/stderr"; fi
+	if awsj "$@" >"$E2E_TMP/stdout" 2>"$E2E_TMP/stderr"; then echo "unexpected success"; else cat "$E2E_TMP/stderr"; fi
 }
 
 # A real API with GET / (MOCK) and two deployments, a second apart so the
@@ -155,5 +128,4 @@ check "delete again: FAILED NotFound with the identifier" "$(jq -r '.ProgressEve
 err=$(awserr cloudcontrol get-resource --type-name AWS::ApiGateway::Nope --identifier x)
 check "unknown type: TypeNotFoundException" "$(grep -o TypeNotFoundException <<<"$err" | head -1)" TypeNotFoundException
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

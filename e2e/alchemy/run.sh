@@ -9,50 +9,22 @@
 # Needs go, node (>= 20), npm, curl and jq. Installs alchemy 0.94.0 into
 # e2e/alchemy/node_modules (no lockfile). Prints "N passed, M failed" last
 # and exits non-zero on any failure.
-set -euo pipefail
-
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+source "$here/../lib.sh"
 for tool in go node npm curl jq; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 2; }
 done
-
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-	if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1" >&2; }
-# check NAME ACTUAL EXPECTED
-check() {
-	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
 
 # --- Alchemy ---------------------------------------------------------------
 cd "$here"
 if [[ "$(jq -r .version node_modules/alchemy/package.json 2>/dev/null)" != "0.94.0" ]]; then
 	echo "installing alchemy 0.94.0 ..."
-	npm install --no-package-lock --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1 || { cat "$work/npm.log" >&2; exit 2; }
+	npm install --no-package-lock --no-audit --no-fund --loglevel=error >"$E2E_TMP/npm.log" 2>&1 || { cat "$E2E_TMP/npm.log" >&2; exit 2; }
 fi
 
 # --- Stagecoach ------------------------------------------------------------
-(cd "$repo" && go build -o "$work/stagecoach" ./cmd/stagecoach)
-"$work/stagecoach" serve --listen 127.0.0.1:0 --data-dir "$work/data" 2>"$work/server.log" &
-server_pid=$!
-addr=""
-for _ in $(seq 100); do
-	addr=$(jq -r 'select(.msg == "stagecoach listening") | .addr' "$work/server.log" 2>/dev/null || true)
-	[[ -n "$addr" ]] && break
-	sleep 0.1
-done
-[[ -n "$addr" ]] || { echo "run.sh: server did not start" >&2; cat "$work/server.log" >&2; exit 2; }
-endpoint="http://$addr"
+start_server
+endpoint="$STAGECOACH_URL"
 echo "stagecoach at $endpoint"
 
 api() { # METHOD PATH [BODY]
@@ -89,12 +61,12 @@ app="$here/.run/app.mjs"
 render() { # [extra sed expression]
 	sed -e "s/abc1234/$api_id/g" -e "s/xyz5678/$dep1/g" ${1:+-e "$1"} "$here/stages.template.mjs" >"$app"
 }
-alchemy_run() { # EXAMPLE [--destroy]; output in $work/out, status in $rc
+alchemy_run() { # EXAMPLE [--destroy]; output in $E2E_TMP/out, status in $rc
 	set +e
-	EXAMPLE=$1 node "$app" --root-dir "$work/state" ${2:-} >"$work/out" 2>&1
+	EXAMPLE=$1 node "$app" --root-dir "$E2E_TMP/state" ${2:-} >"$E2E_TMP/out" 2>&1
 	rc=$?
 	set -e
-	sed 's/^/    | /' "$work/out"
+	sed 's/^/    | /' "$E2E_TMP/out"
 }
 
 echo "== Minimal example"
@@ -124,7 +96,7 @@ render
 alchemy_run advanced
 check "advanced create fails" "$([[ $rc -ne 0 ]] && echo yes || echo no)" yes
 check "advanced: Alchemy reports API Gateway's error" \
-	"$(grep -qF 'Access Log format must include either $context.requestId or $context.extendedRequestId' "$work/out" && echo yes || echo no)" yes
+	"$(grep -qF 'Access Log format must include either $context.requestId or $context.extendedRequestId' "$E2E_TMP/out" && echo yes || echo no)" yes
 check "advanced: no stage left" "$(stage_exists staging)" no
 alchemy_run advanced --destroy
 check "advanced destroy exits 0" "$rc" 0
@@ -167,5 +139,4 @@ check "cached: stage deleted" "$(stage_exists cached)" no
 
 check "no stages left" "$(api GET "/restapis/$api_id/stages" | jq -c '.item | length')" 0
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -14,12 +14,7 @@ ROOT=$(awsgw get-resources --rest-api-id "$API" | jq -r '.items[] | select(.path
 PETS=$(awsgw create-resource --rest-api-id "$API" --parent-id "$ROOT" --path-part pets | jq -r .id)
 PET=$(awsgw create-resource --rest-api-id "$API" --parent-id "$PETS" --path-part '{petId}' | jq -r .path)
 check "create-resource {petId} path" "$PET" "/pets/{petId}"
-awsgw put-method --rest-api-id "$API" --resource-id "$PETS" --http-method GET --authorization-type NONE >/dev/null
-awsgw put-integration --rest-api-id "$API" --resource-id "$PETS" --http-method GET --type MOCK \
-	--request-templates '{"application/json":"{\"statusCode\": 200}"}' >/dev/null
-awsgw put-method-response --rest-api-id "$API" --resource-id "$PETS" --http-method GET --status-code 200 >/dev/null
-awsgw put-integration-response --rest-api-id "$API" --resource-id "$PETS" --http-method GET --status-code 200 \
-	--response-templates '{"application/json":"[{\"id\":1,\"type\":\"dog\"}]"}' >/dev/null
+mock_get "$API" "$PETS" '[{"id":1,"type":"dog"}]'
 DEP1=$(awsgw create-deployment --rest-api-id "$API" --stage-name prod --description "first" | jq -r .id)
 check "create-deployment --stage-name prod creates prod" "$(awsgw get-stage --rest-api-id "$API" --stage-name prod | jq -r .deploymentId)" "$DEP1"
 

@@ -48,6 +48,18 @@ start_server() {
 
 awsgw() { "$AWS_BIN" --endpoint-url "$STAGECOACH_URL" --output json apigateway "$@"; }
 
+# mock_get API RESOURCE_ID RESPONSE_BODY
+# Gives the resource a GET method with a MOCK integration that answers 200
+# with RESPONSE_BODY (the application/json response template).
+mock_get() {
+	awsgw put-method --rest-api-id "$1" --resource-id "$2" --http-method GET --authorization-type NONE >/dev/null
+	awsgw put-integration --rest-api-id "$1" --resource-id "$2" --http-method GET --type MOCK \
+		--request-templates '{"application/json":"{\"statusCode\": 200}"}' >/dev/null
+	awsgw put-method-response --rest-api-id "$1" --resource-id "$2" --http-method GET --status-code 200 >/dev/null
+	awsgw put-integration-response --rest-api-id "$1" --resource-id "$2" --http-method GET --status-code 200 \
+		--response-templates "$(jq -nc --arg body "$3" '{"application/json": $body}')" >/dev/null
+}
+
 # check NAME ACTUAL EXPECTED
 check() {
 	if [[ "$2" == "$3" ]]; then

@@ -59,12 +59,7 @@ expect_error "filter a deleted group" "ResourceNotFoundException" -- awslogs fil
 API=$(awsgw create-rest-api --name pets | jq -r .id)
 ROOT=$(awsgw get-resources --rest-api-id "$API" | jq -r '.items[] | select(.path=="/") | .id')
 PETS=$(awsgw create-resource --rest-api-id "$API" --parent-id "$ROOT" --path-part pets | jq -r .id)
-awsgw put-method --rest-api-id "$API" --resource-id "$PETS" --http-method GET --authorization-type NONE >/dev/null
-awsgw put-integration --rest-api-id "$API" --resource-id "$PETS" --http-method GET --type MOCK \
-	--request-templates '{"application/json":"{\"statusCode\": 200}"}' >/dev/null
-awsgw put-method-response --rest-api-id "$API" --resource-id "$PETS" --http-method GET --status-code 200 >/dev/null
-awsgw put-integration-response --rest-api-id "$API" --resource-id "$PETS" --http-method GET --status-code 200 \
-	--response-templates '{"application/json":"[{\"id\":1}]"}' >/dev/null
+mock_get "$API" "$PETS" '[{"id":1}]'
 awsgw create-deployment --rest-api-id "$API" --stage-name prod >/dev/null
 awsgw update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=arn:aws:iam::123456789012:role/apigw-logs >/dev/null
 ACCESS_FORMAT='{ "requestId":"$context.requestId", "ip": "$context.identity.sourceIp", "httpMethod":"$context.httpMethod", "resourcePath":"$context.resourcePath", "status":"$context.status", "userAgent":"$context.identity.userAgent" }'

@@ -76,7 +76,7 @@ var operations = map[string]operation{
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("x-amzn-RequestId", apigw.NewID())
+	w.Header().Set("x-amzn-RequestId", awsproto.NewRequestID())
 	op, ok := protocol.Operation(r)
 	fn := operations[op]
 	if !ok || fn == nil {

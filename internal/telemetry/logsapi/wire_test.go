@@ -121,7 +121,7 @@ func TestWireBytes(t *testing.T) {
 			if got := rec.Header().Get("x-amzn-ErrorType"); got != tc.errorType {
 				t.Errorf("x-amzn-ErrorType %q, want %q", got, tc.errorType)
 			}
-			if id := rec.Header().Get("x-amzn-RequestId"); !regexp.MustCompile(`^[a-z0-9]{10}$`).MatchString(id) {
+			if id := rec.Header().Get("x-amzn-RequestId"); !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(id) {
 				t.Errorf("x-amzn-RequestId %q", id)
 			}
 		})

@@ -152,7 +152,8 @@ var anyVerbs = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Me
 
 // cachePlan is a method's compiled cache step.
 type cachePlan struct {
-	cache    respcache.Cache // the stage Memory, or its Sealed view
+	cache    respcache.Cache   // the stage Memory, or its Sealed view
+	mem      *respcache.Memory // cache when it is the plaintext Memory
 	ttl      time.Duration
 	policy   respcache.InvalidationPolicy
 	kb       *respcache.KeyBuilder            // the method's keys; nil for ANY
@@ -191,6 +192,8 @@ func (c *compiler) cacheStep(v *variant, m *method, am *apigw.Method) step {
 	}
 	if ms.CacheDataEncrypted {
 		p.cache = sc.sealed
+	} else {
+		p.mem = sc.mem
 	}
 	scope := respcache.KeyScope{Partition: cachePartition(v), HTTPMethod: m.verb,
 		ResourcePath: m.resourcePath, CacheNamespace: namespace}
@@ -223,24 +226,33 @@ func (p *cachePlan) wrap(next handler) handler {
 				return
 			}
 		}
-		key := kb.Key((*cacheKeyValues)(inv))
+		// The key is built in the invocation's buffer: a hit in the
+		// plaintext memory looks it up without making it a string.
+		key := kb.AppendKey(inv.keyBuf[:0], (*cacheKeyValues)(inv))
 		switch p.policy.DecideRequest(inv.r.Header) {
 		case respcache.Forbid:
 			respCacheControlDenied.write(inv.w)
 			return
 		case respcache.Refresh:
-			p.fill(inv, key, next, true)
+			p.fill(inv, string(key), next, true)
 			return
 		case respcache.ServeWithWarning:
 			inv.w.Header()[respcache.WarningHeader] = warningValue
 		}
-		if e, ok := p.cache.Get(key); ok {
+		var e *respcache.Entry
+		var ok bool
+		if p.mem != nil {
+			e, ok = p.mem.GetBytes(key)
+		} else {
+			e, ok = p.cache.Get(string(key))
+		}
+		if ok {
 			inv.cache = cacheHit
 			p.counters.cacheHits.Add(1)
-			writeEntry(inv.w, e)
+			writeEntry(inv, e)
 			return
 		}
-		p.fill(inv, key, next, false)
+		p.fill(inv, string(key), next, false)
 	}
 }
 
@@ -265,11 +277,16 @@ func (p *cachePlan) fill(inv *invocation, key string, next handler, refresh bool
 	}
 }
 
-// writeEntry answers from a cache entry. The stored header carries its
-// Content-Length, so a hit allocates nothing here; the value slices are
-// shared read-only with the entry (capacity-limited, so an Add elsewhere
-// copies).
-func writeEntry(w http.ResponseWriter, e *respcache.Entry) {
+// writeEntry answers from a cache entry: prepared from its encoded
+// header when it has one, else through the header map. The stored header
+// carries its Content-Length, so a hit allocates nothing here either; the
+// value slices are shared read-only with the entry (capacity-limited, so
+// an Add elsewhere copies).
+func writeEntry(inv *invocation, e *respcache.Entry) {
+	if e.Wire != nil && inv.writePrepared(e.Status, e.Wire, e.Body) {
+		return
+	}
+	w := inv.w
 	h := w.Header()
 	for k, vs := range e.Header {
 		h[k] = vs
@@ -338,7 +355,11 @@ func (cw *captureWriter) entry() *respcache.Entry {
 		delete(h, respcache.WarningHeader) // ours, for this request only
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(cw.body))}
-	return &respcache.Entry{Status: cw.status, Header: h, Body: cw.body}
+	e := &respcache.Entry{Status: cw.status, Header: h, Body: cw.body}
+	if cw.status >= 200 && cw.status != http.StatusNoContent && cw.status != http.StatusNotModified {
+		e.Wire = encodeFields(h, cw.body)
+	}
+	return e
 }
 
 // cacheKeyValues gives respcache.KeyBuilder the request's values without

@@ -130,13 +130,11 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 // ServeInvoke implements frontdoor.Invoker. path is the escaped request
 // path after the stage segment, "/" for the root resource.
 func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string) {
+	// From here on w is the invocation's writer, which adds the request
+	// id headers to whatever response is written (recordingWriter).
 	inv := getInvocation(w, r)
 	defer g.finish(inv) // records the request, then putInvocation
-	h := w.Header()
-	ids := [...]string{inv.requestID, inv.extendedID}
-	vals := ids[:] // one backing array for both header values
-	h["X-Amzn-Requestid"] = vals[0:1:1]
-	h["X-Amz-Apigw-Id"] = vals[1:2:2]
+	w = inv.w
 
 	api := g.table.Load().apis[strings.ToLower(restAPIID)]
 	if api == nil {
@@ -148,7 +146,7 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 		respForbidden.write(w)
 		return
 	}
-	w = g.observe(inv, sr, path) // from here on the response is recorded
+	g.observe(inv, sr, path) // from here on the response is recorded
 	v := sr.pick()
 	if v != nil {
 		inv.canary = v.canary

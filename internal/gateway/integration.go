@@ -84,7 +84,7 @@ func (g *Gateway) writeBackendError(inv *invocation, ctx context.Context, err er
 	default:
 		g.log.Warn("data plane: integration failed", "what", what, "rest_api_id", inv.variant.apiID,
 			"stage", inv.variant.stageName, "resource", inv.method.resourcePath, "method", inv.r.Method,
-			"request_id", inv.requestID, "error", err)
+			"request_id", inv.requestID(), "error", err)
 		inv.integrationFailed(err.Error())
 		respIntegrationFailure.write(inv.w)
 	}

@@ -21,9 +21,15 @@ type invocation struct {
 	path    string // escaped request path after the stage, "/" for the root
 	params  []pathParam
 
-	requestID  string // x-amzn-RequestId, $context.requestId
-	extendedID string // x-amz-apigw-id, $context.extendedRequestId
-	start      time.Time
+	// ids holds this request's x-amzn-RequestId (a UUID, ids[:36]) and
+	// x-amz-apigw-id (ids[36:]) as text, rendered without allocating;
+	// idStrings turns them into strings only when something keeps them
+	// (response header map, logs, $context, Lambda events), once.
+	ids     [idsLen]byte
+	idText  string
+	start   time.Time
+	scratch [512]byte // prepared response header blocks (prepared.go)
+	keyBuf  [128]byte // the cache key of this request (caching.go)
 
 	proxyPlan *httpProxyPlan // set by HTTP_PROXY for its Rewrite hook
 
@@ -44,8 +50,10 @@ var invocationPool = sync.Pool{New: func() any { return new(invocation) }}
 
 func getInvocation(w http.ResponseWriter, r *http.Request) *invocation {
 	inv := invocationPool.Get().(*invocation)
-	inv.w, inv.r = w, r
-	inv.requestID, inv.extendedID = newRequestIDs()
+	inv.r = r
+	inv.obs.rw.ResponseWriter, inv.obs.rw.inv = w, inv
+	inv.w = &inv.obs.rw
+	newRequestIDs(&inv.ids)
 	inv.start = time.Now()
 	return inv
 }
@@ -79,20 +87,23 @@ func (inv *invocation) rawParam(name string) (string, bool) {
 	return "", false
 }
 
-// newRequestIDs returns a fresh x-amzn-RequestId (a random version-4
+// idsLen is the length of the two ids' text: a UUID and 16 base64
+// characters.
+const idsLen = 36 + 16
+
+// newRequestIDs renders a fresh x-amzn-RequestId (a random version-4
 // UUID, AWS's shape) and x-amz-apigw-id (11 random bytes in standard
-// base64: 16 characters ending in "=", as AWS's look). Both are cut from
-// one string, one allocation per request. math/rand/v2's global generator
-// is per-thread ChaCha8: fast, no lock, and unpredictable enough for ids
-// that are not secrets.
-func newRequestIDs() (requestID, extendedID string) {
+// base64: 16 characters ending in "=", as AWS's look) into dst, without
+// allocating. math/rand/v2's global generator is per-thread ChaCha8:
+// fast, no lock, and unpredictable enough for ids that are not secrets.
+func newRequestIDs(dst *[idsLen]byte) {
 	var b [32]byte
 	for i := 0; i < len(b); i += 8 {
 		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	var s [36 + 16]byte
+	s := dst[:]
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'
 	hex.Encode(s[9:13], b[4:6])
@@ -103,6 +114,25 @@ func newRequestIDs() (requestID, extendedID string) {
 	s[23] = '-'
 	hex.Encode(s[24:36], b[10:16])
 	base64.StdEncoding.Encode(s[36:], b[16:27])
-	ids := string(s[:])
-	return ids[:36], ids[36:]
+}
+
+// idStrings returns the request ids as strings, cut from one string
+// allocated on first use.
+func (inv *invocation) idStrings() (requestID, extendedID string) {
+	if inv.idText == "" {
+		inv.idText = string(inv.ids[:])
+	}
+	return inv.idText[:36], inv.idText[36:]
+}
+
+// requestID is x-amzn-RequestId, $context.requestId.
+func (inv *invocation) requestID() string {
+	id, _ := inv.idStrings()
+	return id
+}
+
+// extendedID is x-amz-apigw-id, $context.extendedRequestId.
+func (inv *invocation) extendedID() string {
+	_, id := inv.idStrings()
+	return id
 }

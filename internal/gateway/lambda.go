@@ -113,7 +113,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 	if p.endpoint == "" {
 		p.g.log.Warn("data plane: AWS_PROXY function has no local endpoint; set --lambda-endpoints",
 			"function", p.functionARN, "rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName,
-			"resource", inv.method.resourcePath, "request_id", inv.requestID)
+			"resource", inv.method.resourcePath, "request_id", inv.requestID())
 		inv.integrationFailed("no local endpoint for Lambda function " + p.functionARN)
 		respIntegrationFailure.write(inv.w)
 		return
@@ -171,7 +171,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 
 func (p *lambdaPlan) fail(inv *invocation, why string) {
 	p.g.log.Warn("data plane: AWS_PROXY integration failed", "function", p.functionARN,
-		"rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName, "request_id", inv.requestID, "error", why)
+		"rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName, "request_id", inv.requestID(), "error", why)
 	inv.integrationFailed(why)
 	respIntegrationFailure.write(inv.w)
 }
@@ -237,14 +237,14 @@ func newProxyEvent(inv *invocation, body []byte) *proxyEvent {
 			ResourceID:        m.resourceID,
 			ResourcePath:      m.resourcePath,
 			HTTPMethod:        r.Method,
-			ExtendedRequestID: inv.extendedID,
+			ExtendedRequestID: inv.extendedID(),
 			RequestTime:       inv.start.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			Path:              "/" + v.stageName + unescapePath(inv.path),
 			AccountID:         accountID,
 			Protocol:          r.Proto,
 			Stage:             v.stageName,
 			RequestTimeEpoch:  inv.start.UnixMilli(),
-			RequestID:         inv.requestID,
+			RequestID:         inv.requestID(),
 			Identity:          eventIdentity{SourceIP: clientIP(r), UserAgent: r.UserAgent()},
 			DomainName:        hostWithoutPort(r.Host),
 			APIID:             v.apiID,

@@ -135,9 +135,9 @@ func contextValue(inv *invocation, name string) string {
 	v, m, r := inv.variant, inv.method, inv.r
 	switch name {
 	case "requestId":
-		return inv.requestID
+		return inv.requestID()
 	case "extendedRequestId":
-		return inv.extendedID
+		return inv.extendedID()
 	case "stage":
 		return v.stageName
 	case "apiId":

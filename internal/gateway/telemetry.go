@@ -118,26 +118,18 @@ type observation struct {
 	directRequest          bool // endpoint request headers are the direct path's
 }
 
-// observe starts recording a request to stage sr: from here on the
-// response goes through a recording writer, which it returns.
-func (g *Gateway) observe(inv *invocation, sr *stageRuntime, path string) http.ResponseWriter {
-	o := &inv.obs
-	if sr.tel == nil {
-		return inv.w
+// observe starts recording a request to stage sr (its response already
+// goes through the invocation's recordingWriter).
+func (g *Gateway) observe(inv *invocation, sr *stageRuntime, path string) {
+	if sr.tel != nil {
+		inv.obs.tel, inv.obs.path = sr.tel, path
 	}
-	o.tel, o.path = sr.tel, path
-	o.rw.ResponseWriter = inv.w
-	inv.w = &o.rw
-	return inv.w
 }
 
 // rawWriter is the connection's own writer, for http.MaxBytesReader
 // (which reaches the server's response through an unexported interface).
 func (inv *invocation) rawWriter() http.ResponseWriter {
-	if inv.obs.tel != nil {
-		return inv.obs.rw.ResponseWriter
-	}
-	return inv.w
+	return inv.obs.rw.ResponseWriter
 }
 
 // finish records the request (after its response is written) and returns
@@ -193,8 +185,8 @@ func (inv *invocation) fillForLogs(ev *telemetry.RequestEvent, mt *methodTelemet
 	if inv.variant != nil {
 		ev.DeploymentID = inv.variant.deploymentID
 	}
-	ev.RequestID = inv.requestID
-	ev.ExtendedRequestID = inv.extendedID
+	ev.RequestID = inv.requestID()
+	ev.ExtendedRequestID = inv.extendedID()
 	ev.HTTPMethod = r.Method
 	ev.Path = "/" + o.tel.name + o.path
 	ev.Protocol = r.Proto
@@ -398,10 +390,15 @@ func (gr *gatewayResponse) message() string {
 	return b.Message
 }
 
-// recordingWriter passes the response through and notes its status and
-// length, and with dataTrace the first MaxTracedBody bytes of its body.
+// recordingWriter is every invocation's writer (pooled with it). It adds
+// the request id headers to the response — when its header map is first
+// used, so a response written prepared (prepared.go) needs no map — and
+// notes the status and length for telemetry, and with dataTrace the
+// first MaxTracedBody bytes of the body.
 type recordingWriter struct {
 	http.ResponseWriter
+	inv    *invocation
+	idsSet bool // the id headers are in the header map
 	status int
 	n      int64
 	gw     *gatewayResponse // the gateway response sent, if any
@@ -409,7 +406,20 @@ type recordingWriter struct {
 	body   []byte
 }
 
+// Header returns the response's header map, with the request ids in it.
+func (w *recordingWriter) Header() http.Header {
+	h := w.ResponseWriter.Header()
+	if !w.idsSet {
+		w.idsSet = true
+		w.inv.setIDHeaders(h)
+	}
+	return h
+}
+
 func (w *recordingWriter) WriteHeader(code int) {
+	if !w.idsSet {
+		w.Header()
+	}
 	if w.status == 0 && code >= 200 {
 		w.status = code
 	}
@@ -417,6 +427,9 @@ func (w *recordingWriter) WriteHeader(code int) {
 }
 
 func (w *recordingWriter) Write(b []byte) (int, error) {
+	if !w.idsSet {
+		w.Header()
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -427,6 +440,17 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(b)
 	w.n += int64(n)
 	return n, err
+}
+
+// setIDHeaders puts x-amzn-RequestId and x-amz-apigw-id into h. The map
+// outlives the request (telemetry, the server), so the values are
+// strings of their own, not views of the pooled invocation.
+func (inv *invocation) setIDHeaders(h http.Header) {
+	rid, eid := inv.idStrings()
+	ids := [...]string{rid, eid}
+	vals := ids[:] // one backing array for both header values
+	h["X-Amzn-Requestid"] = vals[0:1:1]
+	h["X-Amz-Apigw-Id"] = vals[1:2:2]
 }
 
 // Unwrap lets http.ResponseController reach the connection (flushes of

@@ -18,15 +18,22 @@ var respThrottled = gatewayResponse{http.StatusTooManyRequests, "ThrottlingExcep
 
 // The 429's header values, built once: under a flood every rejection
 // shares them (read-only; each is capacity-limited, so an Add elsewhere
-// copies rather than writes into them).
+// copies rather than writes into them), and its header lines for
+// WritePrepared.
 var (
 	throttledContentType = []string{"application/json"}
 	throttledErrorType   = []string{respThrottled.errorType}
 	throttledLength      = []string{strconv.Itoa(len(respThrottled.body))}
+	throttledFields      = []byte("Content-Type: application/json\r\nX-Amzn-Errortype: " + respThrottled.errorType + "\r\n")
 )
 
-// writeThrottled is respThrottled.write without allocating.
-func writeThrottled(w http.ResponseWriter) {
+// writeThrottled is respThrottled.write without allocating: prepared on
+// h1serve, else through the header map with shared values.
+func writeThrottled(inv *invocation) {
+	if inv.writePrepared(respThrottled.status, throttledFields, respThrottled.body) {
+		return
+	}
+	w := inv.w
 	h := w.Header()
 	h["Content-Type"] = throttledContentType[:1:1]
 	h["X-Amzn-Errortype"] = throttledErrorType[:1:1]
@@ -78,7 +85,7 @@ func (c *compiler) throttleStep(v *variant, m *method) step {
 			if !lim.Allow() {
 				inv.throttled = true
 				counters.throttled.Add(1)
-				writeThrottled(inv.w)
+				writeThrottled(inv)
 				return
 			}
 			next(inv)

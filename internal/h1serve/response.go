@@ -56,7 +56,15 @@ var (
 	_ http.ResponseWriter = (*response)(nil)
 	_ http.Flusher        = (*response)(nil)
 	_ http.Hijacker       = (*response)(nil)
+	_ PreparedWriter      = (*response)(nil)
 )
+
+// PreparedWriter is implemented by the server's http.ResponseWriter: a
+// handler that finds it (a type assertion, through any wrappers it put
+// around the writer) may write fixed responses with WritePrepared.
+type PreparedWriter interface {
+	WritePrepared(status int, fields, body []byte) error
+}
 
 func (w *response) reset(c *conn, r *http.Request) {
 	*w = response{
@@ -218,6 +226,47 @@ func (w *response) Write(p []byte) (int, error) {
 	}
 	return w.writeBody(p)
 }
+
+// WritePrepared sends a whole response in one call: status, the fields
+// in Header() (usually none), then fields — header lines already encoded,
+// "Name: value\r\n" each — and body, framed by a Content-Length. It is
+// for responses whose header is known in advance (a cached response, a
+// 429): the handler renders them once and writes them without building a
+// header map per request. The caller guarantees that fields are well
+// formed (tokens for names, no CR or LF in values) and carry no
+// Content-Length, Transfer-Encoding, Connection or Date: the server
+// writes those. No Content-Type is sniffed; fields carry it if wanted.
+// It fails, writing nothing, after a hijack or once a status was written.
+func (w *response) WritePrepared(status int, fields, body []byte) error {
+	if w.c.hijacked {
+		return http.ErrHijacked
+	}
+	if w.wroteHeader {
+		return errPreparedLate
+	}
+	if status < 200 {
+		return errPreparedStatus
+	}
+	w.WriteHeader(status)
+	w.hasCT = true
+	if w.bodyAllowed && w.declaredCL < 0 {
+		w.declaredCL = int64(len(body))
+		w.hdr = append(w.hdr, "Content-Length: "...)
+		w.hdr = strconv.AppendInt(w.hdr, w.declaredCL, 10)
+		w.hdr = append(w.hdr, '\r', '\n')
+	}
+	w.hdr = append(w.hdr, fields...)
+	if len(body) == 0 {
+		return nil
+	}
+	_, err := w.Write(body)
+	return err
+}
+
+var (
+	errPreparedLate   = errors.New("h1serve: WritePrepared after the status was written")
+	errPreparedStatus = errors.New("h1serve: WritePrepared with an informational status")
+)
 
 // WriteString lets io.WriteString skip a conversion.
 func (w *response) WriteString(s string) (int, error) {

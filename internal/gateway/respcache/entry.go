@@ -20,6 +20,10 @@ type Entry struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Wire, when set, is Header already encoded as HTTP/1 header lines,
+	// for writing a hit without a header map; the cache only carries it
+	// (and counts it). Sealed entries do not keep it.
+	Wire []byte
 }
 
 // entryOverhead approximates the bookkeeping an entry costs beyond its
@@ -28,7 +32,7 @@ const entryOverhead = 256
 
 // size is what the entry counts against the cache capacity.
 func (e *Entry) size() int64 {
-	n := int64(len(e.Body)) + entryOverhead
+	n := int64(len(e.Body)) + int64(len(e.Wire)) + entryOverhead
 	for k, vs := range e.Header {
 		n += int64(len(k)) + 48
 		for _, v := range vs {
@@ -42,5 +46,5 @@ func (e *Entry) size() int64 {
 // body the caller may reuse (a pooled buffer), and must not keep a
 // buffer's spare capacity, which its size accounting would not see.
 func (e *Entry) clone() *Entry {
-	return &Entry{Status: e.Status, Header: e.Header.Clone(), Body: bytes.Clone(e.Body)}
+	return &Entry{Status: e.Status, Header: e.Header.Clone(), Body: bytes.Clone(e.Body), Wire: bytes.Clone(e.Wire)}
 }

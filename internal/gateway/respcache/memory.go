@@ -109,6 +109,22 @@ func (m *Memory) Get(key string) (*Entry, bool) {
 	s := m.shard(key)
 	s.mu.Lock()
 	n, ok := s.items[key]
+	return s.found(n, ok, now)
+}
+
+// GetBytes is Get for a key built in a buffer: the lookup does not
+// allocate a string for it.
+func (m *Memory) GetBytes(key []byte) (*Entry, bool) {
+	now := m.now()
+	// maphash.Bytes(b) equals maphash.String(string(b)): the same shard.
+	s := &m.shards[maphash.Bytes(m.seed, key)&m.mask]
+	s.mu.Lock()
+	n, ok := s.items[string(key)]
+	return s.found(n, ok, now)
+}
+
+// found finishes a lookup that found n (ok) under s.mu, and unlocks it.
+func (s *shard) found(n *node, ok bool, now int64) (*Entry, bool) {
 	if !ok {
 		s.mu.Unlock()
 		s.misses.Add(1)

@@ -228,7 +228,7 @@ func (p *cachePlan) wrap(next handler) handler {
 		}
 		// The key is built in the invocation's buffer: a hit in the
 		// plaintext memory looks it up without making it a string.
-		key := kb.AppendKey(inv.keyBuf[:0], (*cacheKeyValues)(inv))
+		key := kb.AppendKey(inv.bufs.keyBuf[:0], (*cacheKeyValues)(inv))
 		switch p.policy.DecideRequest(inv.r.Header) {
 		case respcache.Forbid:
 			respCacheControlDenied.write(inv.w)

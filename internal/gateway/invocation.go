@@ -25,11 +25,10 @@ type invocation struct {
 	// x-amz-apigw-id (ids[36:]) as text, rendered without allocating;
 	// idStrings turns them into strings only when something keeps them
 	// (response header map, logs, $context, Lambda events), once.
-	ids     [idsLen]byte
-	idText  string
-	start   time.Time
-	scratch [512]byte // prepared response header blocks (prepared.go)
-	keyBuf  [128]byte // the cache key of this request (caching.go)
+	ids    [idsLen]byte
+	idText string
+	start  time.Time
+	bufs   *invocationBuffers // kept across uses, never cleared
 
 	proxyPlan *httpProxyPlan // set by HTTP_PROXY for its Rewrite hook
 
@@ -46,7 +45,15 @@ type invocation struct {
 	paramBuf [4]pathParam
 }
 
-var invocationPool = sync.Pool{New: func() any { return new(invocation) }}
+// invocationBuffers are an invocation's scratch space. They hold no
+// pointers and every use overwrites what it reads, so they stay out of
+// the reset between requests.
+type invocationBuffers struct {
+	scratch [512]byte // prepared response header blocks (prepared.go)
+	keyBuf  [128]byte // the cache key of this request (caching.go)
+}
+
+var invocationPool = sync.Pool{New: func() any { return &invocation{bufs: new(invocationBuffers)} }}
 
 func getInvocation(w http.ResponseWriter, r *http.Request) *invocation {
 	inv := invocationPool.Get().(*invocation)
@@ -59,9 +66,8 @@ func getInvocation(w http.ResponseWriter, r *http.Request) *invocation {
 }
 
 func putInvocation(inv *invocation) {
-	buf := inv.paramBuf
-	clear(buf[:])
-	*inv = invocation{paramBuf: buf}
+	bufs := inv.bufs
+	*inv = invocation{bufs: bufs}
 	invocationPool.Put(inv)
 }
 

@@ -35,7 +35,7 @@ func (inv *invocation) writePrepared(status int, fields, body []byte) bool {
 		return false
 	}
 	// Sorted as h1serve sorts a header map: X-Amz-Apigw-Id first.
-	b := append(inv.scratch[:0], fields...)
+	b := append(inv.bufs.scratch[:0], fields...)
 	b = append(b, "X-Amz-Apigw-Id: "...)
 	b = append(b, inv.ids[36:]...)
 	b = append(b, "\r\nX-Amzn-Requestid: "...)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // A request head (request line + header fields) is parsed from one
@@ -82,6 +83,17 @@ type parsed struct {
 	trailer               http.Header
 }
 
+// headBlock is one allocation for what a small request head needs: its
+// text (the strings of the request point into it), its URL and the value
+// slots of its single-valued header fields. Sized for the heads of load
+// generators, curl and SDKs without long tokens; anything longer is
+// allocated piecewise.
+type headBlock struct {
+	url  url.URL
+	vals [8]string
+	text [320]byte
+}
+
 // parseHead parses head, which ends with the blank line. It canonicalises
 // header names in place, so head must be the caller's to modify.
 func parseHead(head []byte, p *parsed) error {
@@ -128,7 +140,19 @@ func parseHead(head []byte, p *parsed) error {
 		lines++
 	}
 
-	s := string(head)
+	// A small head (nearly all) gets one allocation for its text, its URL
+	// and its header values (headBlock); a larger one gets them apart.
+	var s string
+	var blk *headBlock
+	if len(head) <= len(blk.text) && lines <= len(blk.vals) {
+		blk = new(headBlock)
+		n := copy(blk.text[:], head)
+		// The block's text is written once, here, and never again: a
+		// string over it is as immutable as string(head) would be.
+		s = unsafe.String(&blk.text[0], n)
+	} else {
+		s = string(head)
+	}
 	nl := strings.IndexByte(s, '\n')
 	reqLine := s[:nl]
 	s = s[nl+1:]
@@ -156,14 +180,23 @@ func parseHead(head []byte, p *parsed) error {
 			return &statusError{http.StatusHTTPVersionNotSupported, "unsupported protocol version"}
 		}
 	}
-	u, err := parseTarget(p.method, target)
+	var dst *url.URL
+	if blk != nil {
+		dst = &blk.url
+	}
+	u, err := parseTarget(p.method, target, dst)
 	if err != nil {
 		return badRequest("malformed request target")
 	}
 	p.url = u
 
 	h := make(http.Header, lines)
-	vals := make([]string, lines) // one backing array for single-valued fields
+	var vals []string // one backing array for single-valued fields
+	if blk != nil {
+		vals = blk.vals[:lines]
+	} else {
+		vals = make([]string, lines)
+	}
 	for len(s) > 0 {
 		nl := strings.IndexByte(s, '\n')
 		line := s[:nl]
@@ -305,11 +338,16 @@ func (p *parsed) fixRequest() error {
 // light shortcut for the common origin form whose path needs no
 // unescaping: then URL.Path is the path as sent and RawPath is empty,
 // exactly what url.ParseRequestURI would produce.
-func parseTarget(method, target string) (*url.URL, error) {
+// A plain origin-form target is parsed into dst when it is not nil.
+func parseTarget(method, target string, dst *url.URL) (*url.URL, error) {
 	if len(target) > 0 && target[0] == '/' {
 		path, query, _ := strings.Cut(target, "?")
 		if plainPath(path) && !hasCTL(query) {
-			return &url.URL{Path: path, RawQuery: query, ForceQuery: query == "" && len(path) < len(target)}, nil
+			if dst == nil {
+				dst = new(url.URL)
+			}
+			*dst = url.URL{Path: path, RawQuery: query, ForceQuery: query == "" && len(path) < len(target)}
+			return dst, nil
 		}
 	}
 	if method == http.MethodConnect && !strings.HasPrefix(target, "/") {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // invocation is one request on its way through a method's pipeline. It is
@@ -26,7 +27,7 @@ type invocation struct {
 	// idStrings turns them into strings only when something keeps them
 	// (response header map, logs, $context, Lambda events), once.
 	ids    [idsLen]byte
-	idText string
+	idVals *idValues
 	start  time.Time
 	bufs   *invocationBuffers // kept across uses, never cleared
 
@@ -122,13 +123,27 @@ func newRequestIDs(dst *[idsLen]byte) {
 	base64.StdEncoding.Encode(s[36:], b[16:27])
 }
 
-// idStrings returns the request ids as strings, cut from one string
-// allocated on first use.
+// idValues is the request ids as strings, in one allocation: the text and
+// the two header values that point into it (what setIDHeaders puts in a
+// header map).
+type idValues struct {
+	vals [2]string
+	text [idsLen]byte
+}
+
+// idStrings returns the request ids as strings, made on first use. They
+// outlive the request (header maps, logs), so they are not views of the
+// pooled invocation: the block's text is written once, here, and never
+// again, so strings over it are as immutable as any.
 func (inv *invocation) idStrings() (requestID, extendedID string) {
-	if inv.idText == "" {
-		inv.idText = string(inv.ids[:])
+	if inv.idVals == nil {
+		b := new(idValues)
+		copy(b.text[:], inv.ids[:])
+		s := unsafe.String(&b.text[0], idsLen)
+		b.vals = [2]string{s[:36], s[36:]}
+		inv.idVals = b
 	}
-	return inv.idText[:36], inv.idText[36:]
+	return inv.idVals.vals[0], inv.idVals.vals[1]
 }
 
 // requestID is x-amzn-RequestId, $context.requestId.

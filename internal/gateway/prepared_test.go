@@ -111,3 +111,33 @@ func equalHeader(a, b http.Header) bool {
 	}
 	return true
 }
+
+// TestRequestIDsOutliveTheInvocation: invocations are pooled, but the ids
+// a request handed out (header map values, log fields) must stay what
+// they were after its invocation serves other requests.
+func TestRequestIDsOutliveTheInvocation(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	inv := getInvocation(httptest.NewRecorder(), r)
+	rid, eid := inv.idStrings()
+	h := http.Header{}
+	inv.setIDHeaders(h)
+	wantRID, wantEID := strings.Clone(rid), strings.Clone(eid)
+	putInvocation(inv)
+	seen := map[string]bool{wantRID: true}
+	for range 100 {
+		other := getInvocation(httptest.NewRecorder(), r)
+		id := other.requestID()
+		if seen[id] {
+			t.Fatalf("request id %s repeated", id)
+		}
+		seen[id] = true
+		other.setIDHeaders(http.Header{})
+		putInvocation(other)
+	}
+	if rid != wantRID || eid != wantEID || h.Get("X-Amzn-Requestid") != wantRID || h.Get("X-Amz-Apigw-Id") != wantEID {
+		t.Errorf("ids changed after reuse: %s %s, header %v; want %s %s", rid, eid, h, wantRID, wantEID)
+	}
+	if len(wantRID) != 36 || wantRID[14] != '4' || len(wantEID) != 16 || wantEID[15] != '=' {
+		t.Errorf("ids %q %q: want a v4 UUID and 16 base64 characters", wantRID, wantEID)
+	}
+}

@@ -446,9 +446,8 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 // outlives the request (telemetry, the server), so the values are
 // strings of their own, not views of the pooled invocation.
 func (inv *invocation) setIDHeaders(h http.Header) {
-	rid, eid := inv.idStrings()
-	ids := [...]string{rid, eid}
-	vals := ids[:] // one backing array for both header values
+	inv.idStrings()
+	vals := inv.idVals.vals[:] // capacity-limited: an Add copies
 	h["X-Amzn-Requestid"] = vals[0:1:1]
 	h["X-Amz-Apigw-Id"] = vals[1:2:2]
 }

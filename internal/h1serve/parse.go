@@ -75,6 +75,8 @@ type parsed struct {
 	major, minor          int
 	url                   *url.URL
 	host                  string
+	hosts                 int    // Host fields seen (parseHead keeps them out of header)
+	hostValue             string // the first one's value
 	header                http.Header
 	contentLength         int64 // -1: chunked
 	chunked               bool
@@ -213,6 +215,17 @@ func parseHead(head []byte, p *parsed) error {
 		if !validValue(value) {
 			return badRequest("invalid header value")
 		}
+		if name == "Host" {
+			// Host goes to Request.Host, never into Header: kept out of
+			// the map, a request with no other field (load generators,
+			// health checks) leaves the map empty, and an empty map
+			// allocates no slots.
+			p.hosts++
+			if p.hosts == 1 {
+				p.hostValue = value
+			}
+			continue
+		}
 		if vs, ok := h[name]; ok {
 			h[name] = append(vs, value)
 			continue
@@ -228,20 +241,19 @@ func parseHead(head []byte, p *parsed) error {
 // fixRequest applies net/http's request rules to a parsed head.
 func (p *parsed) fixRequest() error {
 	h := p.header
-	hosts, haveHost := h["Host"]
-	if len(hosts) > 1 {
+	haveHost := p.hosts > 0
+	if p.hosts > 1 {
 		return badRequest("too many Host headers")
 	}
 	if p.minor >= 1 && !haveHost && p.method != http.MethodConnect {
 		return badRequest("missing required Host header")
 	}
-	if haveHost && !validHost(hosts[0]) {
+	if haveHost && !validHost(p.hostValue) {
 		return badRequest("malformed Host header")
 	}
-	delete(h, "Host")
 	p.host = p.url.Host
 	if p.host == "" && haveHost {
-		p.host = hosts[0]
+		p.host = p.hostValue
 	}
 
 	if pr, ok := h["Pragma"]; ok && pr[0] == "no-cache" {

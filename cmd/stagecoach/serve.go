@@ -109,9 +109,11 @@ type httpServer interface {
 
 // defaultGatewayServer is the --gateway-server default: the server that
 // measured faster on the data plane. h1serve vs net/http in one run of
-// each script (wrk and servers on separate cores): cache hits 111k vs
-// 65k req/s (8.9 vs 15.2 us CPU/request; nginx proxy_cache 124k),
-// HTTP_PROXY 28.5k vs 22.7k (nginx 42.8k), 429s 82k vs 55k per second.
+// each script (wrk and servers on separate cores), before the prepared-
+// response work: cache hits 111k vs 65k req/s (8.9 vs 15.2 us CPU per
+// request), HTTP_PROXY 28.5k vs 22.7k, 429s 82k vs 55k per second. With
+// prepared responses (h1serve only), cache hits reached 1.11x nginx's
+// proxy_cache (6.6 vs 7.5 us CPU per request); see bench/*.sh.
 const defaultGatewayServer = "h1serve"
 
 // newGatewayServer returns the data-plane listener's server, with the

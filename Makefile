@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs (via .ci/run).
 GO ?= go
 
-.PHONY: serve build test unit e2e vet bench
+.PHONY: serve build test deps unit e2e vet bench
 
 serve:
 	$(GO) run ./cmd/stagecoach serve
@@ -13,10 +13,10 @@ vet:
 	@test -z "$$(gofmt -l cmd internal)" || (echo "gofmt needed:"; gofmt -l cmd internal; exit 1)
 	$(GO) vet ./...
 
+# The request path is concurrent by design: its packages and the stores
+# also run under the race detector.
 unit: vet
 	$(GO) test ./...
-	# The request path is concurrent by design: run its packages and the
-	# stores under the race detector too.
 	$(GO) test -race ./internal/gateway/... ./internal/store/... ./internal/telemetry/...
 
 # End-to-end scripts: each builds and starts the real binary and drives it
@@ -24,7 +24,14 @@ unit: vet
 e2e:
 	bash e2e/run-all.sh
 
-test: unit e2e
+# deps installs missing Debian packages (awscli, jq, chromium, nodejs, ...)
+# when run as root, and only lists them otherwise.
+deps:
+	bash scripts/test-deps.sh
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) e2e
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/...

@@ -12,8 +12,7 @@ import (
 // matching. Children are split by kind so matching never has to look at a
 // child that cannot apply.
 type node struct {
-	resourceID string
-	path       string // the resource's full path, e.g. "/pets/{petId}"
+	path string // the resource's full path, e.g. "/pets/{petId}"
 
 	literals   map[string]*node // pathPart -> child, for literal children
 	param      *node            // the {name} child, if any
@@ -138,7 +137,7 @@ func buildTree(resources map[string]*apigw.Resource, mk func(r *apigw.Resource, 
 	}
 	var build func(r *apigw.Resource) *node
 	build = func(r *apigw.Resource) *node {
-		n := &node{resourceID: r.ID, path: r.Path}
+		n := &node{path: r.Path}
 		verbs := make([]string, 0, len(r.ResourceMethods))
 		for verb := range r.ResourceMethods {
 			verbs = append(verbs, verb)

@@ -40,6 +40,16 @@ func (s *stageRuntime) pick() *variant {
 	return s.prod
 }
 
+// eachMethod calls fn for every compiled method of the stage, production
+// and canary.
+func (s *stageRuntime) eachMethod(fn func(*method)) {
+	for _, v := range [...]*variant{s.prod, s.canary} {
+		if v != nil {
+			walkMethods(v.root, fn)
+		}
+	}
+}
+
 // variant is a deployment compiled for a stage with one set of stage
 // variables: the production deployment with the stage's variables, or the
 // canary deployment with the canary's overrides on top.

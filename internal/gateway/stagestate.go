@@ -110,14 +110,9 @@ func (st *stageState) prune(t *table) {
 	for _, api := range t.apis {
 		for name, sr := range api.stages {
 			live[keyOf(api.id, name)] = sr
-			for _, v := range [...]*variant{sr.prod, sr.canary} {
-				if v == nil {
-					continue
-				}
-				walkMethods(v.root, func(m *method) {
-					scopes[throttle.Scope{RestAPIID: strings.ToLower(api.id), Stage: name, Method: m.settingKey}] = true
-				})
-			}
+			sr.eachMethod(func(m *method) {
+				scopes[throttle.Scope{RestAPIID: strings.ToLower(api.id), Stage: name, Method: m.settingKey}] = true
+			})
 		}
 	}
 	st.limits.Retain(func(sc throttle.Scope) bool { return scopes[sc] })

@@ -69,22 +69,17 @@ func (c *compiler) attachTelemetry(sr *stageRuntime, apiName string) {
 	rs := rec.Stage(recorder.StageInfo{RestAPIID: sr.apiID, APIName: apiName, Stage: sr.stage})
 	st := &stageTelemetry{rec: rec, apiID: sr.apiID, name: sr.name, def: newMethodTelemetry(rs.Default())}
 	sr.tel = st
-	for _, v := range [...]*variant{sr.prod, sr.canary} {
-		if v == nil {
-			continue
+	sr.eachMethod(func(m *method) {
+		if m.tel != nil {
+			return
 		}
-		walkMethods(v.root, func(m *method) {
-			if m.tel != nil {
-				return
-			}
-			// The method's own verb ("ANY" for ANY) is the methodSettings
-			// key and the Method metric label.
-			m.tel = newMethodTelemetry(rs.Method(m.resourcePath, m.verb))
-			if m.tel.trace {
-				m.serve = traceRequestBody(m.serve)
-			}
-		})
-	}
+		// The method's own verb ("ANY" for ANY) is the methodSettings
+		// key and the Method metric label.
+		m.tel = newMethodTelemetry(rs.Method(m.resourcePath, m.verb))
+		if m.tel.trace {
+			m.serve = traceRequestBody(m.serve)
+		}
+	})
 }
 
 // observation is what an invocation notes for its telemetry while it is

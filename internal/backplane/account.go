@@ -46,14 +46,13 @@ func (s *Service) UpdateAccount(ctx context.Context, ops []apigw.PatchOperation)
 		}
 		for _, op := range ops {
 			if op.Path != "/cloudwatchRoleArn" {
-				return apigw.BadRequest("Invalid patch path %s", op.Path)
+				return defInvalidPath(op.Path)
 			}
-			switch op.Op {
-			case apigw.OpReplace, apigw.OpAdd:
-			case apigw.OpRemove:
+			if err := defCheckOp(op, apigw.OpAdd, apigw.OpRemove, apigw.OpReplace); err != nil {
+				return err
+			}
+			if op.Op == apigw.OpRemove {
 				op.Value = ""
-			default:
-				return errPatchOp(op)
 			}
 			if op.Value != "" && !roleARN.MatchString(op.Value) {
 				return apigw.BadRequest(msgRoleARN, op.Value)
@@ -67,10 +66,4 @@ func (s *Service) UpdateAccount(ctx context.Context, ops []apigw.PatchOperation)
 		return nil
 	})
 	return out, err
-}
-
-// errPatchOp rejects an op a path does not support on the simple Update*
-// calls (account, deployment). The text is not recorded from AWS (U).
-func errPatchOp(op apigw.PatchOperation) error {
-	return apigw.BadRequest("Invalid patch operation specified. Must be one of: [add, remove, replace] for path %s", op.Path)
 }

@@ -12,7 +12,9 @@ import (
 // Helpers shared by the operations on the API definition objects (patch
 // paths and validation errors):
 // REST APIs, resources, methods, method responses, integrations and
-// integration responses. Their names start with "def" (definition) so they
+// integration responses; UpdateDeployment and UpdateAccount use the patch
+// ones too, so every Update* outside UpdateStage answers an unknown path or
+// op with the same text. Their names start with "def" (definition) so they
 // cannot clash with the stage patch helpers in the same package.
 
 // defUnescape decodes one JSON-pointer segment the way API Gateway writes

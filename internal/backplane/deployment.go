@@ -219,16 +219,15 @@ func (s *Service) UpdateDeployment(ctx context.Context, apiID, id string, ops []
 		}
 		for _, op := range ops {
 			if op.Path != "/description" {
-				return apigw.BadRequest("Invalid patch path %s", op.Path)
+				return defInvalidPath(op.Path)
 			}
-			switch op.Op {
-			case apigw.OpReplace, apigw.OpAdd:
-				d.Description = op.Value
-			case apigw.OpRemove:
-				d.Description = ""
-			default:
-				return errPatchOp(op)
+			if err := defCheckOp(op, apigw.OpAdd, apigw.OpRemove, apigw.OpReplace); err != nil {
+				return err
 			}
+			if op.Op == apigw.OpRemove {
+				op.Value = ""
+			}
+			d.Description = op.Value
 		}
 		if err := tx.PutDeployment(apiID, d); err != nil {
 			return err

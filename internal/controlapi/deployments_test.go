@@ -251,7 +251,7 @@ func TestUpdateDeployment(t *testing.T) {
 		{"other path", dep, []types.PatchOperation{patchOp("replace", "/description", "x"), patchOp("replace", "/createdDate", "1")},
 			badRequest("Invalid patch path /createdDate")},
 		{"unsupported op", dep, []types.PatchOperation{{Op: types.OpMove, Path: aws.String("/description"), From: aws.String("/x")}},
-			badRequest("Invalid patch operation specified. Must be one of: [add, remove, replace] for path /description")},
+			badRequest("Invalid patch operation specified. Must be one of: [add, remove, replace]")},
 		{"unknown deployment", "missing", []types.PatchOperation{patchOp("replace", "/description", "x")},
 			notFound("Invalid Deployment identifier specified")},
 	}

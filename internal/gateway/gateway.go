@@ -146,16 +146,15 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 		respForbidden.write(w)
 		return
 	}
-	g.observe(inv, sr, path) // from here on the response is recorded
+	inv.path = path
+	g.observe(inv, sr) // from here on the response is recorded
 	v := sr.pick()
-	if v != nil {
-		inv.canary = v.canary
-	}
 	if v == nil {
 		gr := noDeploymentResponse(stage)
 		gr.write(w)
 		return
 	}
+	inv.canary = v.canary
 	if v.disabled {
 		respForbidden.write(w)
 		return
@@ -178,7 +177,7 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 		// Unknown length (chunked): enforce the limit while reading.
 		r.Body = http.MaxBytesReader(inv.rawWriter(), r.Body, maxPayload)
 	}
-	inv.variant, inv.method, inv.path, inv.params = v, m, path, params
+	inv.variant, inv.method, inv.params = v, m, params
 	m.serve(inv)
 }
 

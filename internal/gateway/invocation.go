@@ -19,7 +19,7 @@ type invocation struct {
 
 	variant *variant
 	method  *method
-	path    string // escaped request path after the stage, "/" for the root
+	path    string // escaped request path after the stage, "/" for the root; set once the stage is found
 	params  []pathParam
 
 	// ids holds this request's x-amzn-RequestId (a UUID, ids[:36]) and

@@ -88,7 +88,6 @@ func (c *compiler) attachTelemetry(sr *stageRuntime, apiName string) {
 // or no such stage).
 type observation struct {
 	tel  *stageTelemetry
-	path string // escaped request path after the stage
 	rw   recordingWriter
 	body *tracedBody // dataTrace: the method request body
 
@@ -115,10 +114,8 @@ type observation struct {
 
 // observe starts recording a request to stage sr (its response already
 // goes through the invocation's recordingWriter).
-func (g *Gateway) observe(inv *invocation, sr *stageRuntime, path string) {
-	if sr.tel != nil {
-		inv.obs.tel, inv.obs.path = sr.tel, path
-	}
+func (g *Gateway) observe(inv *invocation, sr *stageRuntime) {
+	inv.obs.tel = sr.tel
 }
 
 // rawWriter is the connection's own writer, for http.MaxBytesReader
@@ -183,7 +180,7 @@ func (inv *invocation) fillForLogs(ev *telemetry.RequestEvent, mt *methodTelemet
 	ev.RequestID = inv.requestID()
 	ev.ExtendedRequestID = inv.extendedID()
 	ev.HTTPMethod = r.Method
-	ev.Path = "/" + o.tel.name + o.path
+	ev.Path = "/" + o.tel.name + inv.path
 	ev.Protocol = r.Proto
 	ev.DomainName = r.Host
 	ev.Identity.SourceIP = clientIP(r)

@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
 	"github.com/stagecoach/stagecoach/internal/console"
 	"github.com/stagecoach/stagecoach/internal/server/servertest"
 	"github.com/stagecoach/stagecoach/internal/telemetry"
@@ -72,5 +76,43 @@ func TestDashboardChartsFromMetrics(t *testing.T) {
 	_, _, text = getPage(t, bare.URL+"/console/apis/"+f.apiID+"/stages/prod/dashboard")
 	if !strings.Contains(text, "started without its metrics registry") {
 		t.Errorf("dashboard without metrics: %.500s", text)
+	}
+}
+
+// The dashboard tails the log group the gateway writes access logs to:
+// the named group for a CloudWatch Logs destination (any partition), and
+// a local group named after the stream for a Firehose destination (there
+// is no Firehose here, so the gateway logs there instead).
+func TestDashboardTailsAccessLogGroup(t *testing.T) {
+	env := servertest.Start(t, nil)
+	api := env.APIGateway()
+	f := makeFixture(t, api)
+	setRoleARN(t, api, "arn:aws:iam::123456789012:role/apigw-logs")
+	ts := httptest.NewServer(console.New(console.Options{API: env.App.Handler()}))
+	t.Cleanup(ts.Close)
+
+	for _, tt := range []struct {
+		stage, destination, group string
+	}{
+		{"logs", "arn:aws:logs:us-east-1:123456789012:log-group:pets-access", "pets-access"},
+		{"logsstar", "arn:aws:logs:us-east-1:123456789012:log-group:pets-access:*", "pets-access"},
+		{"china", "arn:aws-cn:logs:cn-north-1:123456789012:log-group:pets-cn", "pets-cn"},
+		{"firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/amazon-apigateway-pets", "amazon-apigateway-pets"},
+	} {
+		f.createStage(t, api, tt.stage, f.firstDep)
+		if _, err := api.UpdateStage(servertest.Ctx(), &apigateway.UpdateStageInput{RestApiId: aws.String(f.apiID), StageName: aws.String(tt.stage),
+			PatchOperations: []agtypes.PatchOperation{
+				{Op: agtypes.OpReplace, Path: aws.String("/accessLogSettings/destinationArn"), Value: aws.String(tt.destination)},
+				{Op: agtypes.OpReplace, Path: aws.String("/accessLogSettings/format"), Value: aws.String("$context.requestId")},
+			}}); err != nil {
+			t.Fatalf("%s: UpdateStage: %v", tt.stage, err)
+		}
+		status, raw, text := getPage(t, ts.URL+"/console/apis/"+f.apiID+"/stages/"+tt.stage+"/dashboard")
+		if status != 200 {
+			t.Fatalf("%s: status %d: %.300s", tt.stage, status, text)
+		}
+		if want := `data-log-group="` + tt.group + `"`; !strings.Contains(raw, want) {
+			t.Errorf("%s: dashboard has no live tail of %s (want %s)", tt.stage, tt.group, want)
+		}
 	}
 }

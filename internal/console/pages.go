@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/telemetry/accesslog"
 	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
 
@@ -50,7 +51,7 @@ type pageData struct {
 	HasMetrics     bool   // the gateway keeps metrics for the dashboard
 	Traffic        bool   // the stage has served requests since start
 	ExecLogGroup   string // execution log group of the stage
-	AccessLogGroup string // access log group, when the destination is CloudWatch Logs
+	AccessLogGroup string // access log group the gateway writes to, when access logging is on
 
 	Sizes      []string
 	Strategies []option
@@ -408,7 +409,10 @@ func (c *Console) stageTab(tab string) http.HandlerFunc {
 			}
 			d.ExecLogGroup = "API-Gateway-Execution-Logs_" + d.API.ID + "/" + d.Stage.StageName
 			if a := d.Stage.AccessLogSettings; a != nil {
-				d.AccessLogGroup = logGroupName(a.DestinationArn)
+				// The group the gateway's recorder writes to: the same
+				// function decides both, so the tail follows the logs
+				// (a Firehose destination logs to a local group too).
+				d.AccessLogGroup, _ = accesslog.LogGroupFor(a.DestinationArn)
 			}
 		case "tags":
 			tags, err := c.api.tags(r.Context(), d.StageARN)
@@ -449,19 +453,4 @@ func (c *Console) methodPage(w http.ResponseWriter, r *http.Request) {
 	d.Title = verb + " " + path + " — " + d.Stage.StageName
 	d.Crumbs = append(d.Crumbs, crumb{verb + " " + path, r.URL.RequestURI()})
 	c.render(w, r, http.StatusOK, "stage-method.html", d)
-}
-
-// logGroupName returns the log group of a CloudWatch Logs ARN
-// ("arn:aws:logs:{region}:{account}:log-group:{name}[:*]"), or "" for
-// anything else (a Firehose stream cannot be tailed here).
-func logGroupName(arn string) string {
-	const marker = ":log-group:"
-	if !strings.HasPrefix(arn, "arn:aws:logs:") {
-		return ""
-	}
-	i := strings.Index(arn, marker)
-	if i < 0 {
-		return ""
-	}
-	return strings.TrimSuffix(arn[i+len(marker):], ":*")
 }

@@ -165,7 +165,7 @@ func (p *httpProxyPlan) exchange(c *h1Conn, inv *invocation) (*http.Response, er
 	w.WriteString("\r\n")
 	connHeaders := r.Header["Connection"]
 	for k, vs := range r.Header {
-		if hopHeaders[k] || untrustedForwarding[k] || (len(connHeaders) > 0 && namedInConnection(connHeaders, k)) {
+		if !forwardedToBackend(k, connHeaders) {
 			continue
 		}
 		for _, v := range vs {
@@ -182,11 +182,9 @@ func (p *httpProxyPlan) exchange(c *h1Conn, inv *invocation) (*http.Response, er
 	}
 	w.WriteString("X-Forwarded-Host: ")
 	w.WriteString(r.Host)
-	if r.TLS != nil {
-		w.WriteString("\r\nX-Forwarded-Proto: https\r\n\r\n")
-	} else {
-		w.WriteString("\r\nX-Forwarded-Proto: http\r\n\r\n")
-	}
+	w.WriteString("\r\nX-Forwarded-Proto: ")
+	w.WriteString(forwardedProto(r))
+	w.WriteString("\r\n\r\n")
 	if err := w.Flush(); err != nil {
 		return nil, errStaleConn
 	}
@@ -213,12 +211,33 @@ func (p *httpProxyPlan) exchange(c *h1Conn, inv *invocation) (*http.Response, er
 	}
 }
 
-// namedInConnection reports whether header k is listed in a Connection
-// header (and so is hop-by-hop for this request).
+// forwardedToBackend reports whether the client's header k (canonical)
+// goes to the backend: not hop-by-hop, not named in the request's
+// Connection header conn, not a forwarding header we set ourselves. The
+// direct path's exchange and its dataTrace rebuild share it.
+func forwardedToBackend(k string, conn []string) bool {
+	return !hopHeaders[k] && !untrustedForwarding[k] && (len(conn) == 0 || !namedInConnection(conn, k))
+}
+
+// forwardedProto is the X-Forwarded-Proto value for the client's request.
+func forwardedProto(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// namedInConnection reports whether header k (canonical) is listed in a
+// Connection header, and so is hop-by-hop for this request. It runs for
+// every header of such a request, so it compares in place (ASCII case
+// folding: for a canonical token k, the same as comparing the
+// canonicalised name) rather than splitting and canonicalising.
 func namedInConnection(conn []string, k string) bool {
 	for _, v := range conn {
-		for _, f := range strings.Split(v, ",") {
-			if http.CanonicalHeaderKey(strings.TrimSpace(f)) == k {
+		for v != "" {
+			var f string
+			f, v, _ = strings.Cut(v, ",")
+			if asciiEqualFold(strings.TrimSpace(f), k) {
 				return true
 			}
 		}
@@ -226,9 +245,32 @@ func namedInConnection(conn []string, k string) bool {
 	return false
 }
 
+// asciiEqualFold is strings.EqualFold for header names: ASCII letters
+// only, so a non-ASCII byte never matches a letter.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 func removeHopHeaders(h http.Header) {
 	for _, v := range h["Connection"] {
-		for _, f := range strings.Split(v, ",") {
+		for v != "" {
+			var f string
+			f, v, _ = strings.Cut(v, ",")
 			delete(h, http.CanonicalHeaderKey(strings.TrimSpace(f)))
 		}
 	}

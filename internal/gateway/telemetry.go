@@ -491,19 +491,14 @@ func directRequestHeaders(r *http.Request) http.Header {
 	h := make(http.Header, len(r.Header)+3)
 	connHeaders := r.Header["Connection"]
 	for k, vs := range r.Header {
-		if hopHeaders[k] || untrustedForwarding[k] || (len(connHeaders) > 0 && namedInConnection(connHeaders, k)) {
-			continue
+		if forwardedToBackend(k, connHeaders) {
+			h[k] = vs
 		}
-		h[k] = vs
 	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		h["X-Forwarded-For"] = []string{host}
 	}
 	h["X-Forwarded-Host"] = []string{r.Host}
-	proto := "http"
-	if r.TLS != nil {
-		proto = "https"
-	}
-	h["X-Forwarded-Proto"] = []string{proto}
+	h["X-Forwarded-Proto"] = []string{forwardedProto(r)}
 	return h
 }

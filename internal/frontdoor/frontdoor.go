@@ -16,7 +16,13 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+
+	"github.com/stagecoach/stagecoach/internal/awsproto"
 )
+
+// unknownTarget answers an X-Amz-Target no service here speaks, in the
+// awsJson 1.1 envelope the other awsJson services use.
+var unknownTarget = awsproto.JSON{ContentType: "application/x-amz-json-1.1"}
 
 // Invoker serves data-plane requests. restAPIID and stage come from the
 // Host or the path form; path is the rest of the URL path, still escaped,
@@ -55,10 +61,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case strings.HasPrefix(target, "Logs_20140328."):
 			serve(h.Logs, w, r)
 		default:
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			w.Header().Set("x-amzn-ErrorType", "UnknownOperationException")
-			w.WriteHeader(http.StatusBadRequest)
-			w.Write([]byte(`{"__type":"UnknownOperationException","message":"Unknown operation ` + jsonSafe(target) + `"}`))
+			unknownTarget.WriteError(w, awsproto.Error{Status: http.StatusBadRequest,
+				Type: "UnknownOperationException", Message: "Unknown operation " + target})
 		}
 		return
 	}
@@ -166,8 +170,4 @@ func userRequestPath(p string) (id, stage, rest string, ok bool) {
 		rest = after[len(marker):] // starts with the "/" after the marker
 	}
 	return strings.ToLower(id), stage, rest, true
-}
-
-func jsonSafe(s string) string {
-	return strings.NewReplacer(`"`, `'`, `\`, `/`).Replace(s)
 }

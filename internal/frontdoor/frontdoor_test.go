@@ -100,3 +100,23 @@ func TestDataPlane(t *testing.T) {
 		}
 	}
 }
+
+// An X-Amz-Target no service here speaks is an awsJson
+// UnknownOperationException naming the target exactly as sent.
+func TestUnknownTarget(t *testing.T) {
+	never := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Errorf("a service was reached: %s", r.URL) })
+	h := &Handler{ControlAPI: never, CloudControl: never, Logs: never}
+	for target, body := range map[string]string{
+		"DynamoDB_20120810.ListTables": `{"__type":"UnknownOperationException","message":"Unknown operation DynamoDB_20120810.ListTables"}`,
+		`Odd"Target\x`:                 `{"__type":"UnknownOperationException","message":"Unknown operation Odd\"Target\\x"}`,
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
+		req.Header.Set("X-Amz-Target", target)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest || rec.Header().Get("Content-Type") != "application/x-amz-json-1.1" ||
+			rec.Header().Get("x-amzn-ErrorType") != "UnknownOperationException" || rec.Body.String() != body {
+			t.Errorf("%s: %d %v %s, want 400 UnknownOperationException %s", target, rec.Code, rec.Header(), rec.Body, body)
+		}
+	}
+}

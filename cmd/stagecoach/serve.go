@@ -54,13 +54,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           app.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	servers := []httpServer{srv}
+	servers := []httpServer{newHTTPServer("nethttp", app.Handler(), logger)}
 	listeners := []net.Listener{ln}
 	if *gatewayListen != "" {
 		gln, err := net.Listen("tcp", *gatewayListen)
@@ -68,7 +62,7 @@ func serve(args []string) error {
 			ln.Close()
 			return err
 		}
-		servers = append(servers, newGatewayServer(*gatewayServer, app.DataPlaneHandler(), logger))
+		servers = append(servers, newHTTPServer(*gatewayServer, app.DataPlaneHandler(), logger))
 		listeners = append(listeners, gln)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -116,9 +110,9 @@ type httpServer interface {
 // proxy_cache (6.6 vs 7.5 us CPU per request); see bench/*.sh.
 const defaultGatewayServer = "h1serve"
 
-// newGatewayServer returns the data-plane listener's server, with the
-// main listener's timeouts.
-func newGatewayServer(kind string, h http.Handler, logger *slog.Logger) httpServer {
+// newHTTPServer returns a listener's server: "h1serve" or "nethttp"
+// (the main listener is always nethttp), both with the same timeouts.
+func newHTTPServer(kind string, h http.Handler, logger *slog.Logger) httpServer {
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	if kind == "h1serve" {
 		return &h1serve.Server{

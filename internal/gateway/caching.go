@@ -98,11 +98,7 @@ func (st *stageState) cacheFor(apiID string, s *apigw.Stage) (*stageCache, error
 // empties the stage's cache, encrypted entries and canary partition
 // included.
 func (g *Gateway) FlushStageCache(restAPIID, stageName string) {
-	st := g.state
-	st.mu.Lock()
-	c := st.caches[keyOf(restAPIID, stageName)]
-	st.mu.Unlock()
-	if c != nil {
+	if c := g.state.cache(restAPIID, stageName); c != nil {
 		c.mem.Flush()
 	}
 }
@@ -110,14 +106,18 @@ func (g *Gateway) FlushStageCache(restAPIID, stageName string) {
 // StageCacheStats returns the counters of a stage's cache (entries, bytes,
 // capacity, evictions); false when the stage has no cache.
 func (g *Gateway) StageCacheStats(restAPIID, stageName string) (respcache.Stats, bool) {
-	st := g.state
-	st.mu.Lock()
-	c := st.caches[keyOf(restAPIID, stageName)]
-	st.mu.Unlock()
+	c := g.state.cache(restAPIID, stageName)
 	if c == nil {
 		return respcache.Stats{}, false
 	}
 	return c.mem.Stats(), true
+}
+
+// cache returns the stage's current cache, nil when it has none.
+func (st *stageState) cache(apiID, stage string) *stageCache {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.caches[keyOf(apiID, stage)]
 }
 
 // cacheSettingFor resolves whether caching applies to method m of stage s,

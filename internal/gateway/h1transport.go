@@ -178,8 +178,9 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	if err == io.EOF {
 		b.finish(true)
 	} else if err != nil {
+		// Returned as is: ReverseProxy only logs a body copy error and
+		// aborts the client response, whatever its kind.
 		b.finish(false)
-		err = mapConnError(nil, err)
 	}
 	return n, err
 }
@@ -273,7 +274,7 @@ var aLongTimeAgo = time.Unix(1, 0)
 // mapConnError turns a deadline hit into the context's error, so the
 // error handler can tell an integration timeout (504) from a failure.
 func mapConnError(ctx context.Context, err error) error {
-	if ctx != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -287,9 +287,9 @@ func (c *conn) readLongHead(max int) ([]byte, int, error) {
 	acc := c.acc[:0]
 	scanned := 0
 	for {
-		chunk, err := br.Peek(br.Buffered())
+		chunk, _ := br.Peek(br.Buffered()) // what is buffered: never fails
 		if len(chunk) == 0 {
-			if _, err = br.Peek(1); err != nil {
+			if _, err := br.Peek(1); err != nil {
 				return nil, 0, unexpectedEOF(err)
 			}
 			continue

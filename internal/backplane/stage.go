@@ -256,6 +256,22 @@ func (s *Service) GetStage(ctx context.Context, apiID, name string) (*apigw.Stag
 // failing operation leaves the stored stage untouched and concurrent
 // updates never lose each other's changes.
 func (s *Service) UpdateStage(ctx context.Context, apiID, name string, ops []apigw.PatchOperation) (*apigw.Stage, error) {
+	return s.updateStage(ctx, apiID, name, ops, nil)
+}
+
+// UpdateStageAndTags applies ops and replaces the stage's whole tag set
+// with tags in one transaction, so a request whose tags are invalid
+// changes nothing. Cloud Control's UpdateResource uses it: its desired
+// state carries the complete tag list.
+func (s *Service) UpdateStageAndTags(ctx context.Context, apiID, name string, ops []apigw.PatchOperation, tags map[string]string) (*apigw.Stage, error) {
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return s.updateStage(ctx, apiID, name, ops, tags)
+}
+
+// updateStage is UpdateStage; a non-nil tags also replaces the tag set.
+func (s *Service) updateStage(ctx context.Context, apiID, name string, ops []apigw.PatchOperation, tags map[string]string) (*apigw.Stage, error) {
 	var out *apigw.Stage
 	err := s.update(ctx, func(tx store.Tx) error {
 		if _, err := loadAPI(tx, apiID); err != nil {
@@ -265,17 +281,25 @@ func (s *Service) UpdateStage(ctx context.Context, apiID, name string, ops []api
 		if err != nil {
 			return err
 		}
-		if len(ops) == 0 {
+		if len(ops) == 0 && (tags == nil || maps.Equal(tags, cur.Tags)) {
 			out = cur
 			return nil
 		}
 		next := cloneStage(cur)
-		env, err := s.stagePatchEnv(tx, apiID, cur.DeploymentID)
-		if err != nil {
-			return err
+		if len(ops) > 0 {
+			env, err := s.stagePatchEnv(tx, apiID, cur.DeploymentID)
+			if err != nil {
+				return err
+			}
+			if err := apigw.ApplyStagePatch(next, ops, env); err != nil {
+				return err
+			}
 		}
-		if err := apigw.ApplyStagePatch(next, ops, env); err != nil {
-			return err
+		if tags != nil {
+			if err := checkTags(tags); err != nil {
+				return err
+			}
+			next.Tags = maps.Clone(tags)
 		}
 		// Identity and history are not patchable.
 		next.StageName, next.CreatedDate = cur.StageName, cur.CreatedDate

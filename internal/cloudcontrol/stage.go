@@ -232,12 +232,10 @@ func methodSettingID(ms *methodSettingModel) string {
 
 func (t *stageType) update(ctx context.Context, ids []string, prev, next any) error {
 	p, n := prev.(*stageModel), next.(*stageModel)
-	if ops := stagePatch(p, n); len(ops) > 0 {
-		if _, err := t.svc.UpdateStage(ctx, ids[0], ids[1], ops); err != nil {
-			return err
-		}
-	}
-	return t.retag(ctx, apigw.StageARN(t.svc.Region, ids[0], ids[1]), p.Tags, n.Tags)
+	// The patch and the desired tag set go in one transaction: an update
+	// whose tags are invalid must change nothing.
+	_, err := t.svc.UpdateStageAndTags(ctx, ids[0], ids[1], stagePatch(p, n), tagsToMap(n.Tags))
+	return err
 }
 
 func (t *stageType) retag(ctx context.Context, arn string, prev, next []tagModel) error {

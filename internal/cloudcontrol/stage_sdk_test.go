@@ -232,3 +232,27 @@ func TestStagePatchUsesClientArrayOrder(t *testing.T) {
 		t.Errorf("method settings = %s", jsonOf(st.MethodSettings))
 	}
 }
+
+// An update whose tags AWS rejects must leave the stage as it was, even
+// though its other changes are valid: the patch and the tags are one
+// transaction.
+func TestStageUpdateWithInvalidTagChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	id := f.api + "|production"
+	f.create(t, stageType, minimalStage(f.api))
+	before := f.stage(t, "production")
+
+	ev, err := f.update(t, stageType, id, `[
+		{"op":"replace","path":"/Description","value":"should not stick"},
+		{"op":"add","path":"/Tags/-","value":{"Key":"aws:reserved","Value":"x"}}]`)
+	if err != nil {
+		t.Fatalf("UpdateResource: %v", err)
+	}
+	if ev.OperationStatus != types.OperationStatusFailed || ev.ErrorCode != types.HandlerErrorCodeInvalidRequest {
+		t.Fatalf("update event = %s %s: %s", ev.OperationStatus, ev.ErrorCode, aws.ToString(ev.StatusMessage))
+	}
+	after := f.stage(t, "production")
+	if aws.ToString(after.Description) != aws.ToString(before.Description) || len(after.Tags) != len(before.Tags) {
+		t.Errorf("rejected update changed the stage: description %q, tags %v", aws.ToString(after.Description), after.Tags)
+	}
+}

@@ -377,16 +377,22 @@ func parseTarget(method, target string, dst *url.URL) (*url.URL, error) {
 
 // plainPath reports whether every byte of p is one url's path escaping
 // leaves alone, so Path == EscapedPath() with no RawPath.
-func plainPath(p string) bool {
-	for i := 0; i < len(p); i++ {
-		if !pathSafe[p[i]] {
+func plainPath(p string) bool { return allIn(p, &pathSafe) }
+
+// allIn reports whether every byte of s is in the class t.
+func allIn(s string, t *[256]bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !t[s[i]] {
 			return false
 		}
 	}
 	return true
 }
 
-var pathSafe = func() (t [256]bool) {
+var pathSafe = alnumAnd("-_.~$&+,/:;=@")
+
+// alnumAnd is a byte class: ASCII letters and digits, and extra.
+func alnumAnd(extra string) (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
 	}
@@ -396,11 +402,11 @@ var pathSafe = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
-	for _, c := range "-_.~$&+,/:;=@" {
-		t[c] = true
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
 	}
 	return t
-}()
+}
 
 func hasCTL(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -412,33 +418,9 @@ func hasCTL(s string) bool {
 }
 
 // tokenChar is RFC 9110's tchar.
-var tokenChar = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
+var tokenChar = alnumAnd("!#$%&'*+-.^_`|~")
 
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tokenChar[s[i]] {
-			return false
-		}
-	}
-	return true
-}
+func isToken(s string) bool { return s != "" && allIn(s, &tokenChar) }
 
 // canonicalizeName validates a header name and rewrites it in place into
 // canonical MIME form ("content-type" -> "Content-Type"), as
@@ -532,30 +514,9 @@ func validValue(v string) bool {
 
 // validHost accepts what httpguts.ValidHostHeader accepts: the bytes
 // that may appear in a host, IP literal and port.
-func validHost(h string) bool {
-	for i := 0; i < len(h); i++ {
-		if !hostChar[h[i]] {
-			return false
-		}
-	}
-	return true
-}
+func validHost(h string) bool { return allIn(h, &hostChar) }
 
-var hostChar = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "!$%&'()*+,-.:;=[]_~" {
-		t[c] = true
-	}
-	return t
-}()
+var hostChar = alnumAnd("!$%&'()*+,-.:;=[]_~")
 
 // hasToken reports whether a comma-separated header holds token,
 // case-insensitively.

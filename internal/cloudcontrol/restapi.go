@@ -292,6 +292,11 @@ func (t *restAPIType) update(ctx context.Context, ids []string, prev, next any) 
 	if n.BodyS3Location != nil {
 		return apigw.BadRequest("BodyS3Location is not supported by Stagecoach: pass the OpenAPI definition in Body")
 	}
+	// The tags are written last, in their own transaction: check them
+	// first so bad tags reject the request before anything is written.
+	if err := backplane.ValidateTags(tagsToMap(n.Tags)); err != nil {
+		return err
+	}
 	// Body is write-only: it is in the new document only when the patch
 	// set it, and then the definition is replaced (or merged, Mode=merge).
 	if body, err := objectOrString("Body", n.Body); err != nil {

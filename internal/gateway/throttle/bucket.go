@@ -15,8 +15,9 @@ import (
 //	a request passes iff max(TAT, now) + T - now <= B·T, and then
 //	TAT = max(TAT, now) + T                    (one compare-and-swap)
 //
-// A rejection reads the state and writes nothing, so a flood of 429s costs
-// one atomic load each. A new bucket starts full.
+// A rejection leaves TAT alone (no compare-and-swap), so a flood of 429s
+// costs a load of TAT and the increment of the Rejected counter each. A
+// new bucket starts full.
 //
 // A Bucket is safe for concurrent use; its limit can be changed in place
 // with SetLimit while requests flow.

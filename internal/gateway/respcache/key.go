@@ -184,6 +184,8 @@ func (kb *KeyBuilder) Key(v Values) string {
 	return string(kb.AppendKey(buf[:0], v))
 }
 
+// appendField appends s length-prefixed (uvarint): the field encoding of
+// keys and of sealed entries.
 func appendField(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)

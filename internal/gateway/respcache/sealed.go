@@ -120,18 +120,13 @@ func encodeEntry(e *Entry) []byte {
 	b = binary.AppendUvarint(b, uint64(e.Status))
 	b = binary.AppendUvarint(b, uint64(len(e.Header)))
 	for k, vs := range e.Header {
-		b = appendString(b, k)
+		b = appendField(b, k)
 		b = binary.AppendUvarint(b, uint64(len(vs)))
 		for _, v := range vs {
-			b = appendString(b, v)
+			b = appendField(b, v)
 		}
 	}
 	return append(b, e.Body...)
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
 }
 
 func decodeEntry(b []byte) (*Entry, error) {

@@ -176,7 +176,7 @@ func (r *Recorder) Record(m *Method, ev *telemetry.RequestEvent) {
 			m.detailed.Observe(ev)
 		}
 	}
-	if s.access == nil && (m.exec.Level == execlog.Off || m.exec.Level == execlog.Error && !execlog.Failed(ev)) {
+	if !m.Logged(execlog.Failed(ev)) {
 		r.release(ev)
 		return
 	}

@@ -138,6 +138,14 @@ func (m *Method) DataTrace() bool { return m.exec.Level != execlog.Off && m.exec
 // AccessLogging reports whether the stage writes access logs.
 func (m *Method) AccessLogging() bool { return m.stage.access != nil }
 
+// Logged reports whether a request to this method leaves log lines: an
+// access log line, or an execution log line at the method's level (INFO
+// always, ERROR when the request failed, execlog.Failed). Record drops
+// the event without it; the gateway fills the log-only fields with it.
+func (m *Method) Logged(failed bool) bool {
+	return m.stage.access != nil || m.exec.Level == execlog.Info || m.exec.Level == execlog.Error && failed
+}
+
 // DetailedMetrics reports whether per-method metrics are on.
 func (m *Method) DetailedMetrics() bool { return m.detailed != nil }
 

@@ -40,21 +40,13 @@ type stageTelemetry struct {
 // methodTelemetry is one method's effective settings, resolved at compile
 // time from the recorder's handle.
 type methodTelemetry struct {
-	m      *recorder.Method
-	level  execlog.Level
-	trace  bool // capture headers and bodies (dataTrace with logging on)
-	access bool // the stage writes access logs
+	m     *recorder.Method
+	level execlog.Level
+	trace bool // capture headers and bodies (dataTrace with logging on)
 }
 
 func newMethodTelemetry(m *recorder.Method) *methodTelemetry {
-	s := m.ExecutionLogging()
-	return &methodTelemetry{m: m, level: s.Level, trace: m.DataTrace(), access: m.AccessLogging()}
-}
-
-// logged reports whether a request with this outcome leaves log lines,
-// which is when the event needs more than its metric fields.
-func (mt *methodTelemetry) logged(failed bool) bool {
-	return mt.access || mt.level == execlog.Info || mt.level == execlog.Error && failed
+	return &methodTelemetry{m: m, level: m.ExecutionLogging().Level, trace: m.DataTrace()}
 }
 
 // attachTelemetry compiles the stage's telemetry and gives every compiled
@@ -162,7 +154,9 @@ func (inv *invocation) record() {
 	ev.IntegrationCallStatus = o.lambdaStatus
 	ev.IntegrationLatency = o.integrationLatency
 	ev.IntegrationError = o.integrationError
-	if mt.logged(execlog.Failed(ev)) {
+	// Only a request that leaves log lines needs more than the metric
+	// fields (the recorder's own rule).
+	if mt.m.Logged(execlog.Failed(ev)) {
 		inv.fillForLogs(ev, mt)
 	}
 	st.rec.Record(mt.m, ev)

@@ -371,7 +371,7 @@ func (v *cacheKeyValues) PathParam(name string) (string, bool) {
 	return (*invocation)(v).param(name)
 }
 
-func (v *cacheKeyValues) Query(name string) []string { return v.r.URL.Query()[name] }
+func (v *cacheKeyValues) Query(name string) []string { return (*invocation)(v).queryValues()[name] }
 
 func (v *cacheKeyValues) Header(name string) []string { return v.r.Header[name] }
 

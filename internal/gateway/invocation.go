@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 	"unsafe"
@@ -33,6 +34,11 @@ type invocation struct {
 
 	proxyPlan *httpProxyPlan // set by HTTP_PROXY for its Rewrite hook
 
+	// query is the request's query string, parsed on first use by
+	// queryValues: cache keys, parameter mappings and Lambda events may
+	// each need it, and parsing allocates.
+	query url.Values
+
 	// What the stage settings did to this request, for logs and metrics:
 	// canary: served by the stage's canary deployment (set once the
 	// variant is picked); throttled: answered 429 by a throttle level
@@ -52,6 +58,15 @@ type invocation struct {
 type invocationBuffers struct {
 	scratch [512]byte // prepared response header blocks (prepared.go)
 	keyBuf  [128]byte // the cache key of this request (caching.go)
+}
+
+// queryValues returns the parsed query string, parsing it once per
+// request. Callers must not modify the result.
+func (inv *invocation) queryValues() url.Values {
+	if inv.query == nil {
+		inv.query = inv.r.URL.Query()
+	}
+	return inv.query
 }
 
 var invocationPool = sync.Pool{New: func() any { return &invocation{bufs: new(invocationBuffers)} }}

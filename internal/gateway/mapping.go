@@ -93,13 +93,13 @@ func (s *valueSource) request(inv *invocation) (string, bool) {
 	case srcPath:
 		return inv.param(s.name)
 	case srcQuery:
-		vs := r.URL.Query()[s.name]
+		vs := inv.queryValues()[s.name]
 		if len(vs) == 0 {
 			return "", false
 		}
 		return vs[len(vs)-1], true // AWS keeps the last value of a repeated parameter
 	case srcMultiQuery:
-		vs, ok := r.URL.Query()[s.name]
+		vs, ok := inv.queryValues()[s.name]
 		return strings.Join(vs, ","), ok
 	case srcHeader:
 		vs := r.Header[s.name]

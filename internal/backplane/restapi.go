@@ -346,3 +346,73 @@ func (s *Service) DeleteRestAPI(ctx context.Context, id string) error {
 		return err
 	})
 }
+
+// RestAPIChange is a whole-resource update of a REST API, as Cloud
+// Control's UpdateResource makes it: an optional OpenAPI import, then
+// patch operations computed against the imported API, then the complete
+// tag set. ChangeRestAPI applies all of it in one transaction, so a
+// request that fails at any step changes nothing.
+type RestAPIChange struct {
+	// Body, when set, is imported first with Params (PutRestApi rules).
+	Body   []byte
+	Params ImportParams
+	// Patch returns UpdateRestApi operations for the API as it is after
+	// the import; nil means none.
+	Patch func(api *apigw.RestAPI) []apigw.PatchOperation
+	// Tags, when non-nil, replaces the API's tags.
+	Tags map[string]string
+}
+
+// ChangeRestAPI applies ch to the API id; see RestAPIChange.
+func (s *Service) ChangeRestAPI(ctx context.Context, id string, ch RestAPIChange) (*apigw.RestAPI, error) {
+	mode := ch.Params.Mode
+	if mode == "" {
+		mode = "merge"
+	}
+	if len(ch.Body) > 0 && !slices.Contains(putModes, mode) {
+		return nil, defEnumError(mode, "putRestApiInput.mode", putModes...)
+	}
+	var out *apigw.RestAPI
+	var warnings []string
+	err := s.update(ctx, func(tx store.Tx) error {
+		api, err := loadAPI(tx, id)
+		if err != nil {
+			return err
+		}
+		if len(ch.Body) > 0 {
+			doc, err := parseOpenAPI(ch.Body)
+			if err != nil {
+				return err
+			}
+			if warnings, err = applyOpenAPI(api, doc, ch.Params, mode == "overwrite"); err != nil {
+				return err
+			}
+			if err := validateRestAPI(api, "putRestApiInput"); err != nil {
+				return err
+			}
+		}
+		if ch.Patch != nil {
+			for _, op := range ch.Patch(api) {
+				if err := patchRestAPI(api, op); err != nil {
+					return err
+				}
+			}
+			if err := validateRestAPI(api, "updateRestApiInput"); err != nil {
+				return err
+			}
+		}
+		if ch.Tags != nil {
+			if err := checkTags(ch.Tags); err != nil {
+				return err
+			}
+			api.Tags = nonEmpty(ch.Tags)
+		}
+		out = api
+		return tx.PutRestAPI(api)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Warnings = warnings
+	return out, nil
+}

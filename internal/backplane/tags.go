@@ -172,8 +172,3 @@ func (s *Service) GetTags(ctx context.Context, arn string) (map[string]string, e
 	}
 	return out, nil
 }
-
-// ValidateTags checks a complete tag set with the rules TagResource
-// applies, for callers that must reject bad tags before writing anything
-// else (Cloud Control's RestApi update).
-func ValidateTags(tags map[string]string) error { return checkTags(tags) }

@@ -239,26 +239,6 @@ func tagsFromMap(m map[string]string) []tagModel {
 	return out
 }
 
-// tagDiff splits a tag change into what to set and which keys to remove.
-func tagDiff(prev, next []tagModel) (set map[string]string, remove []string) {
-	p, n := tagsToMap(prev), tagsToMap(next)
-	for k, v := range n {
-		if old, ok := p[k]; !ok || old != v {
-			if set == nil {
-				set = map[string]string{}
-			}
-			set[k] = v
-		}
-	}
-	for k := range p {
-		if _, ok := n[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	slices.Sort(remove)
-	return set, remove
-}
-
 // checkTags enforces the schema's Key length (1–128) and Value length
 // (0–256): these are schema constraints Cloud Control checks before any
 // handler runs.

@@ -292,10 +292,17 @@ func (t *restAPIType) update(ctx context.Context, ids []string, prev, next any) 
 	if n.BodyS3Location != nil {
 		return apigw.BadRequest("BodyS3Location is not supported by Stagecoach: pass the OpenAPI definition in Body")
 	}
-	// The tags are written last, in their own transaction: check them
-	// first so bad tags reject the request before anything is written.
-	if err := backplane.ValidateTags(tagsToMap(n.Tags)); err != nil {
-		return err
+	// Import, patch and tags are one transaction: a request that fails at
+	// any step changes nothing.
+	ch := backplane.RestAPIChange{
+		// The patch is computed against the API as the import left it.
+		Patch: func(api *apigw.RestAPI) []apigw.PatchOperation {
+			return restAPIPatch(restAPIToModel(api), n, policy, true)
+		},
+		Tags: tagsToMap(n.Tags),
+	}
+	if ch.Tags == nil {
+		ch.Tags = map[string]string{}
 	}
 	// Body is write-only: it is in the new document only when the patch
 	// set it, and then the definition is replaced (or merged, Mode=merge).
@@ -309,18 +316,14 @@ func (t *restAPIType) update(ctx context.Context, ids []string, prev, next any) 
 		if params.Mode == "" {
 			params.Mode = "overwrite"
 		}
-		api, err := t.svc.PutRestAPI(ctx, ids[0], []byte(body), params)
-		if err != nil {
-			return err
-		}
-		p = restAPIToModel(api)
+		ch.Body, ch.Params = []byte(body), params
+	} else {
+		// Without a new Body the patch is the difference from the
+		// previous model, as before.
+		ch.Patch = func(*apigw.RestAPI) []apigw.PatchOperation { return restAPIPatch(p, n, policy, true) }
 	}
-	if ops := restAPIPatch(p, n, policy, true); len(ops) > 0 {
-		if _, err := t.svc.UpdateRestAPI(ctx, ids[0], ops); err != nil {
-			return err
-		}
-	}
-	return (&stageType{svc: t.svc}).retag(ctx, apigw.RestAPIARN(t.svc.Region, ids[0]), p.Tags, n.Tags)
+	_, err = t.svc.ChangeRestAPI(ctx, ids[0], ch)
+	return err
 }
 
 func (t *restAPIType) delete(ctx context.Context, ids []string) error {

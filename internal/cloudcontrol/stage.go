@@ -238,22 +238,9 @@ func (t *stageType) update(ctx context.Context, ids []string, prev, next any) er
 	return err
 }
 
-func (t *stageType) retag(ctx context.Context, arn string, prev, next []tagModel) error {
-	set, remove := tagDiff(prev, next)
-	if len(remove) > 0 {
-		if err := t.svc.UntagResource(ctx, arn, remove); err != nil {
-			return err
-		}
-	}
-	if len(set) > 0 {
-		return t.svc.TagResource(ctx, arn, set)
-	}
-	return nil
-}
-
 // stagePatch translates the difference between two stage models into
 // UpdateStage patch operations (cloudcontrol.md §3.1). Tags are not part of
-// it (they go through TagResource / UntagResource).
+// it (UpdateStageAndTags replaces the whole set in the same transaction).
 func stagePatch(p, n *stageModel) []apigw.PatchOperation {
 	var ops []apigw.PatchOperation
 	replace := func(path, value string) {

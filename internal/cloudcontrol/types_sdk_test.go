@@ -198,6 +198,25 @@ func TestRestAPIFromOpenAPIBody(t *testing.T) {
 	// Read-only properties cannot be set on create.
 	_, err = f.cc.CreateResource(ctx, &cloudcontrol.CreateResourceInput{TypeName: aws.String(restAPIType), DesiredState: aws.String(`{"Name":"x","RestApiId":"abc"}`)})
 	wantAPIError(t, err, "ValidationException", "extraneous key [RestApiId]")
+
+	// An update that fails at its last step (a tag AWS rejects) after a
+	// new Body and a rename changes nothing: import, patch and tags are
+	// one transaction.
+	ev, err = f.update(t, restAPIType, apiID, `[{"op":"replace","path":"/Name","value":"half"},{"op":"add","path":"/Body","value":
+		{"openapi":"3.0.1","info":{"title":"x","version":"3"},"paths":{"/half":{"get":{"responses":{"200":{"description":"ok"}},
+		"x-amazon-apigateway-integration":{"type":"mock"}}}}}},{"op":"add","path":"/Tags","value":[{"Key":"aws:reserved","Value":"x"}]}]`)
+	if err != nil || ev.OperationStatus != types.OperationStatusFailed || ev.ErrorCode != types.HandlerErrorCodeInvalidRequest {
+		t.Fatalf("update with a bad tag = %+v, %v", ev, err)
+	}
+	res, _ = f.ag.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String(apiID)})
+	for _, r := range res.Items {
+		if aws.ToString(r.Path) == "/half" {
+			t.Errorf("the failed update's Body was imported")
+		}
+	}
+	if got := f.props(t, restAPIType, apiID)["Name"]; got != "renamed" {
+		t.Errorf("the failed update renamed the API to %v", got)
+	}
 }
 
 func TestAccount(t *testing.T) {

@@ -21,44 +21,7 @@ LOAD_CPU=${LOAD_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 BACKEND_PORT=18080 NGINX_PORT=18081 SC_PORT=18082 SC_GW_PORT=18083
 
-for tool in go wrk nginx curl taskset pgrep getconf; do
-	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
-done
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "building..." >&2
-(cd "$ROOT" && go build -o "$WORK/backend" ./bench/backend && go build -o "$WORK/stagecoach" ./cmd/stagecoach)
-
-wait_port() {
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-		sleep 0.1
-	done
-	echo "nothing listening on 127.0.0.1:$1" >&2
-	exit 1
-}
-
-for port in $BACKEND_PORT $NGINX_PORT $SC_PORT $SC_GW_PORT; do
-	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
-		echo "127.0.0.1:$port is already in use; stop whatever listens there first" >&2
-		exit 1
-	fi
-done
-
-# --- backend ---
-taskset -c "$SERVER_CPU" "$WORK/backend" -listen "127.0.0.1:$BACKEND_PORT" &
-BACKEND_PID=$!
-PIDS+=($!)
-wait_port $BACKEND_PORT
+source "$(dirname "$0")/lib.sh"
 
 # --- nginx: one worker, upstream keep-alive ---
 mkdir -p "$WORK/nginx"

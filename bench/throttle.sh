@@ -26,42 +26,7 @@ SERVER_CPU=${SERVER_CPU:-1}
 RATE=1000 BURST=100
 BACKEND_PORT=18090 NGINX_PORT=18091 SC_PORT=18092 SC_GW_PORT=18093
 
-for tool in go wrk nginx curl taskset; do
-	command -v "$tool" >/dev/null || { echo "missing $tool (Debian: apt-get install wrk nginx-light curl util-linux)" >&2; exit 1; }
-done
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "building..." >&2
-(cd "$ROOT" && go build -o "$WORK/backend" ./bench/backend && go build -o "$WORK/stagecoach" ./cmd/stagecoach)
-
-wait_port() {
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-		sleep 0.1
-	done
-	echo "nothing listening on 127.0.0.1:$1" >&2
-	exit 1
-}
-
-for port in $BACKEND_PORT $NGINX_PORT $SC_PORT $SC_GW_PORT; do
-	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
-		echo "127.0.0.1:$port is already in use; stop whatever listens there first" >&2
-		exit 1
-	fi
-done
-
-taskset -c "$SERVER_CPU" "$WORK/backend" -listen "127.0.0.1:$BACKEND_PORT" &
-PIDS+=($!)
-wait_port $BACKEND_PORT
+source "$(dirname "$0")/lib.sh"
 
 # --- nginx: one worker, limit_req in front of the same backend ---
 mkdir -p "$WORK/nginx"

@@ -35,19 +35,7 @@ mkdir -p "$WORK/nginx/cache" "$WORK/nginx/proxy"
 chmod 755 "$WORK" "$WORK/nginx"
 chmod 777 "$WORK/nginx/cache" "$WORK/nginx/proxy"
 cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $WORK/nginx/body;
-	proxy_temp_path $WORK/nginx/proxy;
-	fastcgi_temp_path $WORK/nginx/fastcgi;
-	uwsgi_temp_path $WORK/nginx/uwsgi;
-	scgi_temp_path $WORK/nginx/scgi;
-	keepalive_requests 1000000;
+$(nginx_conf_head)
 	proxy_cache_path $WORK/nginx/cache keys_zone=stage:10m max_size=64m;
 	upstream backend {
 		server 127.0.0.1:$BACKEND_PORT;
@@ -68,10 +56,7 @@ http {
 	}
 }
 CONF
-taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
-PIDS+=($!)
-wait_port $NGINX_PORT
+start_nginx
 
 # --- Stagecoach: GET /cached/{proxy+} and GET /proxied/{proxy+}, both
 # HTTP_PROXY; the stage cache on, caching enabled for the first only ---
@@ -81,8 +66,6 @@ taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" 
 SC_PID=$!
 PIDS+=($!)
 wait_port $SC_PORT
-CP="http://127.0.0.1:$SC_PORT"
-json() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -1; }
 API=$(curl -sf -X POST "$CP/restapis" -H 'Content-Type: application/json' -d '{"name":"cache-bench"}' | json id)
 ROOTID=$(curl -sf "$CP/restapis/$API/resources" | json id)
 for part in cached proxied; do
@@ -111,15 +94,6 @@ for url in "$SC_CACHED" "$SC_PROXIED" "$H1_CACHED" "$H1_PROXIED" "http://127.0.0
 done
 
 # --- measure ---
-CLK=$(getconf CLK_TCK)
-ticks() { # pids... -> utime+stime ticks
-	local t=0 pid
-	for pid in "$@"; do
-		# nginx's cache loader exits after its first pass: skip gone pids.
-		[[ -r /proc/$pid/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-	done
-	echo "$t"
-}
 measure() { # name url round server-pids...
 	local name=$1 url=$2 round=$3; shift 3
 	local out="$WORK/$name.$round.txt" p0 b0

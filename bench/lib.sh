@@ -42,3 +42,50 @@ taskset -c "$SERVER_CPU" "$WORK/backend" -listen "127.0.0.1:$BACKEND_PORT" &
 BACKEND_PID=$!
 PIDS+=($!)
 wait_port "$BACKEND_PORT"
+
+CP="http://127.0.0.1:$SC_PORT" # the control API of the stagecoach under test
+
+# nginx_conf_head prints the start of every script's nginx.conf: one
+# worker in the foreground, files under $WORK, no access log, keep-alive
+# without a request limit; $1 is the error log level (default warn). The
+# caller closes the http block.
+nginx_conf_head() {
+	cat <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log ${1:-warn};
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $WORK/nginx/body;
+	proxy_temp_path $WORK/nginx/proxy;
+	fastcgi_temp_path $WORK/nginx/fastcgi;
+	uwsgi_temp_path $WORK/nginx/uwsgi;
+	scgi_temp_path $WORK/nginx/scgi;
+	keepalive_requests 1000000;
+CONF
+}
+
+# start_nginx starts nginx with $WORK/nginx/nginx.conf on the server core
+# (NGINX_PID) and waits for it.
+start_nginx() {
+	taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+	NGINX_PID=$!
+	PIDS+=($!)
+	wait_port "$NGINX_PORT"
+}
+
+# json KEY prints the first string value of KEY in the JSON on stdin.
+json() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -1; }
+
+# ticks PID... prints the CPU time (user+system, in clock ticks) the
+# processes used so far; pids that are gone count 0.
+CLK=$(getconf CLK_TCK)
+ticks() {
+	local t=0 pid
+	for pid in "$@"; do
+		[[ -r /proc/$pid/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}

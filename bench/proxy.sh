@@ -26,19 +26,7 @@ source "$(dirname "$0")/lib.sh"
 # --- nginx: one worker, upstream keep-alive ---
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $WORK/nginx/body;
-	proxy_temp_path $WORK/nginx/proxy;
-	fastcgi_temp_path $WORK/nginx/fastcgi;
-	uwsgi_temp_path $WORK/nginx/uwsgi;
-	scgi_temp_path $WORK/nginx/scgi;
-	keepalive_requests 1000000;
+$(nginx_conf_head)
 	upstream backend {
 		server 127.0.0.1:$BACKEND_PORT;
 		keepalive 256;
@@ -56,10 +44,7 @@ http {
 	}
 }
 CONF
-taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
-PIDS+=($!)
-wait_port $NGINX_PORT
+start_nginx
 
 # --- Stagecoach with one HTTP_PROXY API, set up through the control API ---
 GOGC=${STAGECOACH_GOGC:-100} taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn \
@@ -68,8 +53,6 @@ GOGC=${STAGECOACH_GOGC:-100} taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve -
 SC_PID=$!
 PIDS+=($!)
 wait_port $SC_PORT
-CP="http://127.0.0.1:$SC_PORT"
-json() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -1; }
 API=$(curl -sf -X POST "$CP/restapis" -H 'Content-Type: application/json' -d '{"name":"bench"}' | json id)
 ROOTID=$(curl -sf "$CP/restapis/$API/resources" | json id)
 RES=$(curl -sf -X POST "$CP/restapis/$API/resources/$ROOTID" -H 'Content-Type: application/json' -d '{"pathPart":"{proxy+}"}' | json id)
@@ -90,12 +73,6 @@ curl -sf "$SC_H1_URL" >/dev/null || { echo "Stagecoach data-plane listener does 
 # CPU time per request of the proxy process (and of the backend) is also
 # reported: unlike requests/s it does not depend on what else the machine
 # runs at the time.
-CLK=$(getconf CLK_TCK)
-ticks() { # pids... -> utime+stime ticks
-	local t=0 pid
-	for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
-	echo "$t"
-}
 measure() { # name url round proxy-pids...
 	local name=$1 url=$2 round=$3; shift 3
 	local out="$WORK/$name.$round.txt" p0 b0

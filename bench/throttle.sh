@@ -31,19 +31,7 @@ source "$(dirname "$0")/lib.sh"
 # --- nginx: one worker, limit_req in front of the same backend ---
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log crit;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $WORK/nginx/body;
-	proxy_temp_path $WORK/nginx/proxy;
-	fastcgi_temp_path $WORK/nginx/fastcgi;
-	uwsgi_temp_path $WORK/nginx/uwsgi;
-	scgi_temp_path $WORK/nginx/scgi;
-	keepalive_requests 1000000;
+$(nginx_conf_head crit)
 	limit_req_zone \$server_port zone=flood:1m rate=${RATE}r/s;
 	limit_req_status 429;
 	limit_req_log_level info;
@@ -62,9 +50,7 @@ http {
 	}
 }
 CONF
-taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-PIDS+=($!)
-wait_port $NGINX_PORT
+start_nginx
 
 # --- Stagecoach: HTTP_PROXY route, stage default throttling 1000/100 ---
 taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" --data-dir "$WORK/data" --log-level warn \
@@ -72,8 +58,6 @@ taskset -c "$SERVER_CPU" "$WORK/stagecoach" serve --listen "127.0.0.1:$SC_PORT" 
 	--gateway-listen "127.0.0.1:$SC_GW_PORT" --gateway-server h1serve &
 PIDS+=($!)
 wait_port $SC_PORT
-CP="http://127.0.0.1:$SC_PORT"
-json() { sed -n "s/.*\"$1\" *: *\"\([^\"]*\)\".*/\1/p" | head -1; }
 API=$(curl -sf -X POST "$CP/restapis" -H 'Content-Type: application/json' -d '{"name":"throttle-bench"}' | json id)
 ROOTID=$(curl -sf "$CP/restapis/$API/resources" | json id)
 RES=$(curl -sf -X POST "$CP/restapis/$API/resources/$ROOTID" -H 'Content-Type: application/json' -d '{"pathPart":"{proxy+}"}' | json id)

@@ -186,8 +186,13 @@ func (c *Console) settingsPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "settings.html", d)
 }
 
-// loadAPI fills the API and its breadcrumbs, or renders the error.
-func (c *Console) loadAPI(w http.ResponseWriter, r *http.Request, d *pageData) bool {
+// loader fills part of a page's data once d.API is known.
+type loader func(r *http.Request, d *pageData) error
+
+// loadAPI fills the API and its breadcrumbs, then runs the page's other
+// loaders in order; on the first error it renders the error page and
+// returns false.
+func (c *Console) loadAPI(w http.ResponseWriter, r *http.Request, d *pageData, then ...loader) bool {
 	api, err := c.api.restAPI(r.Context(), r.PathValue("api"))
 	if err != nil {
 		c.fail(w, r, d, err)
@@ -195,6 +200,12 @@ func (c *Console) loadAPI(w http.ResponseWriter, r *http.Request, d *pageData) b
 	}
 	d.API = api
 	d.Crumbs = []crumb{apisCrumb(), {api.Name, apiHref(api.ID)}}
+	for _, load := range then {
+		if err := load(r, d); err != nil {
+			c.fail(w, r, d, err)
+			return false
+		}
+	}
 	return true
 }
 
@@ -256,15 +267,7 @@ func (c *Console) loadStages(r *http.Request, d *pageData) error {
 
 func (c *Console) deploymentsPage(w http.ResponseWriter, r *http.Request) {
 	d := &pageData{Title: "Deployments", Nav: "deployments"}
-	if !c.loadAPI(w, r, d) {
-		return
-	}
-	if err := c.loadStages(r, d); err != nil {
-		c.fail(w, r, d, err)
-		return
-	}
-	if err := c.loadDeployments(r, d); err != nil {
-		c.fail(w, r, d, err)
+	if !c.loadAPI(w, r, d, c.loadStages, c.loadDeployments) {
 		return
 	}
 	d.Crumbs = append(d.Crumbs, crumb{"Deployments", apiHref(d.API.ID) + "deployments"})
@@ -273,11 +276,7 @@ func (c *Console) deploymentsPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) stagesPage(w http.ResponseWriter, r *http.Request) {
 	d := &pageData{Title: "Stages", Nav: "stages"}
-	if !c.loadAPI(w, r, d) {
-		return
-	}
-	if err := c.loadStages(r, d); err != nil {
-		c.fail(w, r, d, err)
+	if !c.loadAPI(w, r, d, c.loadStages) {
 		return
 	}
 	d.Crumbs = append(d.Crumbs, crumb{"Stages", apiHref(d.API.ID) + "stages"})
@@ -286,15 +285,7 @@ func (c *Console) stagesPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) createStagePage(w http.ResponseWriter, r *http.Request) {
 	d := &pageData{Title: "Create Stage", Nav: "stages"}
-	if !c.loadAPI(w, r, d) {
-		return
-	}
-	if err := c.loadStages(r, d); err != nil {
-		c.fail(w, r, d, err)
-		return
-	}
-	if err := c.loadDeployments(r, d); err != nil {
-		c.fail(w, r, d, err)
+	if !c.loadAPI(w, r, d, c.loadStages, c.loadDeployments) {
 		return
 	}
 	d.Crumbs = append(d.Crumbs, crumb{"Stages", apiHref(d.API.ID) + "stages"}, crumb{"Create Stage", apiHref(d.API.ID) + "create-stage"})

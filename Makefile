@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs (via .ci/run).
 GO ?= go
 
-.PHONY: serve build test deps unit e2e vet bench
+.PHONY: serve build test deps unit e2e vet bench tidy-check
 
 serve:
 	$(GO) run ./cmd/stagecoach serve
@@ -35,3 +35,9 @@ test: deps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/...
+
+# tidy-check fails if go.mod/go.sum are not what `go mod tidy` makes of them
+# (it needs the module proxy; not part of `make test`, which must not fail
+# on a helper's untidy go.get between two tidy runs).
+tidy-check:
+	$(GO) mod tidy -diff

@@ -28,6 +28,10 @@ type Snapshot struct {
 	BinaryMediaTypes          []string             `json:"binaryMediaTypes,omitempty"`
 	DisableExecuteAPIEndpoint bool                 `json:"disableExecuteApiEndpoint,omitempty"`
 	Resources                 map[string]*Resource `json:"resources"`
+	// Authorizers and customized gateway responses are deployed with the
+	// API: changing them takes effect at the next deployment, as on AWS.
+	Authorizers      map[string]*Authorizer      `json:"authorizers,omitempty"`
+	GatewayResponses map[string]*GatewayResponse `json:"gatewayResponses,omitempty"`
 }
 
 // Summary returns the deployment's apiSummary: path -> verb -> summary.

@@ -22,6 +22,10 @@ type RestAPI struct {
 	// Resources is the API's resource tree keyed by resource id. The root
 	// resource (path "/") is always present.
 	Resources map[string]*Resource `json:"-"`
+	// Authorizers (by id) and the customized GatewayResponses (by type)
+	// are API sub-resources with routes of their own, stored with the API.
+	Authorizers      map[string]*Authorizer      `json:"-"`
+	GatewayResponses map[string]*GatewayResponse `json:"-"`
 }
 
 // EndpointConfiguration says how the API is exposed.

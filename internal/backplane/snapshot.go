@@ -22,7 +22,29 @@ func newSnapshot(api *apigw.RestAPI) *apigw.Snapshot {
 		BinaryMediaTypes:          slices.Clone(api.BinaryMediaTypes),
 		DisableExecuteAPIEndpoint: api.DisableExecuteAPIEndpoint,
 		Resources:                 cloneEach(api.Resources, cloneResource),
+		Authorizers:               cloneEach(api.Authorizers, cloneAuthorizer),
+		GatewayResponses:          cloneEach(api.GatewayResponses, cloneGatewayResponse),
 	}
+}
+
+func cloneAuthorizer(a *apigw.Authorizer) *apigw.Authorizer {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.ProviderARNs = slices.Clone(a.ProviderARNs)
+	c.AuthorizerResultTTLInSeconds = copyOf(a.AuthorizerResultTTLInSeconds)
+	return &c
+}
+
+func cloneGatewayResponse(gr *apigw.GatewayResponse) *apigw.GatewayResponse {
+	if gr == nil {
+		return nil
+	}
+	c := *gr
+	c.ResponseParameters = maps.Clone(gr.ResponseParameters)
+	c.ResponseTemplates = maps.Clone(gr.ResponseTemplates)
+	return &c
 }
 
 // cloneEach deep-copies a map of pointers, each value with clone; nil

@@ -105,6 +105,15 @@ func TestCopiesShareNothing(t *testing.T) {
 	if p := sharesMemory(reflect.ValueOf(api.BinaryMediaTypes), reflect.ValueOf(snap.BinaryMediaTypes), "BinaryMediaTypes"); p != "" {
 		t.Errorf("snapshot shares %s with the API", p)
 	}
+	if !reflect.DeepEqual(snap.Authorizers, api.Authorizers) || !reflect.DeepEqual(snap.GatewayResponses, api.GatewayResponses) {
+		t.Fatalf("snapshot authorizers or gateway responses differ from the API's")
+	}
+	if p := sharesMemory(reflect.ValueOf(api.Authorizers), reflect.ValueOf(snap.Authorizers), "Authorizers"); p != "" {
+		t.Errorf("snapshot shares %s with the API", p)
+	}
+	if p := sharesMemory(reflect.ValueOf(api.GatewayResponses), reflect.ValueOf(snap.GatewayResponses), "GatewayResponses"); p != "" {
+		t.Errorf("snapshot shares %s with the API", p)
+	}
 
 	var st apigw.Stage
 	fill(reflect.ValueOf(&st).Elem(), 0)

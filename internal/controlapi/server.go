@@ -31,6 +31,7 @@ func New(svc *backplane.Service) *Server {
 	s.stageRoutes()
 	s.tagRoutes()
 	s.accountRoutes()
+	s.gatewayResponseRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errUnknownOperation(r))
 	})

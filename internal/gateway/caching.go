@@ -49,8 +49,8 @@ import (
 // under FAIL_WITH_403. AWS documents only "fail the request with 403
 // status code"; the body and x-amzn-ErrorType are ours (U), those of the
 // ACCESS_DENIED gateway response in the spec's table.
-var respCacheControlDenied = gatewayResponse{http.StatusForbidden, "AccessDeniedException",
-	[]byte(`{"message":"Forbidden"}`)}
+var respCacheControlDenied = newGatewayResponse(gtDefault4XX, http.StatusForbidden, "AccessDeniedException",
+	`{"message":"Forbidden"}`)
 
 // stageCache is one stage's cache: the memory, its encrypting view, and
 // the cacheClusterSize it was built for.
@@ -231,7 +231,7 @@ func (p *cachePlan) wrap(next handler) handler {
 		key := kb.AppendKey(inv.bufs.keyBuf[:0], (*cacheKeyValues)(inv))
 		switch p.policy.DecideRequest(inv.r.Header) {
 		case respcache.Forbid:
-			respCacheControlDenied.write(inv.w)
+			respCacheControlDenied.write(inv)
 			return
 		case respcache.Refresh:
 			p.fill(inv, string(key), next, true)

@@ -94,6 +94,11 @@ func (c *compiler) compileVariant(apiID string, s *apigw.Stage, d *apigw.Deploym
 		disabled:         d.Snapshot.DisableExecuteAPIEndpoint,
 		binaryMediaTypes: d.Snapshot.BinaryMediaTypes,
 	}
+	var errs []error
+	v.responses, errs = compileCustomResponses(d.Snapshot.GatewayResponses, vars)
+	for _, err := range errs {
+		c.log.Warn("gateway response parameter skipped", "rest_api_id", apiID, "stage", s.StageName, "error", err)
+	}
 	v.root = buildTree(d.Snapshot.Resources, func(r *apigw.Resource, verb string, am *apigw.Method) *method {
 		m := &method{
 			verb:         verb,

@@ -95,7 +95,7 @@ func (p *httpProxyPlan) serveDirect(inv *invocation) {
 		}
 		if isTimeout(err) && !time.Now().Before(deadline) {
 			inv.integrationFailed(err.Error())
-			respIntegrationTimeout.write(inv.w)
+			respIntegrationTimeout.write(inv)
 			return
 		}
 		p.g.writeBackendError(inv, r.Context(), err, "HTTP_PROXY "+addr)

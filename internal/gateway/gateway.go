@@ -138,12 +138,12 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 
 	api := g.table.Load().apis[strings.ToLower(restAPIID)]
 	if api == nil {
-		respForbidden.write(w)
+		respForbidden.write(inv)
 		return
 	}
 	sr := api.stages[stage]
 	if sr == nil {
-		respForbidden.write(w)
+		respForbidden.write(inv)
 		return
 	}
 	inv.path = path
@@ -151,33 +151,34 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 	v := sr.pick()
 	if v == nil {
 		gr := noDeploymentResponse(stage)
-		gr.write(w)
+		gr.write(inv)
 		return
 	}
 	inv.canary = v.canary
+	inv.variant = v // from here on errors use the deployment's gateway responses
 	if v.disabled {
-		respForbidden.write(w)
+		respForbidden.write(inv)
 		return
 	}
 	n, params := v.root.route(path, inv.paramBuf[:0])
 	if n == nil {
-		respMissingAuthToken.write(w)
+		respMissingAuthToken.write(inv)
 		return
 	}
 	m := n.lookup(r.Method)
 	if m == nil {
-		respMissingAuthToken.write(w)
+		respMissingAuthToken.write(inv)
 		return
 	}
 	if r.ContentLength > maxPayload {
-		respRequestTooLarge.write(w)
+		respRequestTooLarge.write(inv)
 		return
 	}
 	if r.ContentLength < 0 {
 		// Unknown length (chunked): enforce the limit while reading.
 		r.Body = http.MaxBytesReader(inv.rawWriter(), r.Body, maxPayload)
 	}
-	inv.variant, inv.method, inv.params = v, m, params
+	inv.method, inv.params = m, params
 	m.serve(inv)
 }
 

@@ -113,7 +113,7 @@ func (p *httpPlan) serve(inv *invocation) {
 	}
 	body, ctype, ok := p.body.resolve(r, in)
 	if !ok {
-		respUnsupportedMediaType.write(inv.w)
+		respUnsupportedMediaType.write(inv)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)

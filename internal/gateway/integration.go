@@ -49,7 +49,7 @@ func (c *compiler) integration(v *variant, m *method, am *apigw.Method) handler 
 	return h
 }
 
-func serveConfigurationError(inv *invocation) { respConfigurationError.write(inv.w) }
+func serveConfigurationError(inv *invocation) { respConfigurationError.write(inv) }
 
 func timeoutOf(in *apigw.Integration) time.Duration {
 	if in.TimeoutInMillis <= 0 {
@@ -75,10 +75,10 @@ func (g *Gateway) writeBackendError(inv *invocation, ctx context.Context, err er
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		respRequestTooLarge.write(inv.w)
+		respRequestTooLarge.write(inv)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		inv.integrationFailed(err.Error())
-		respIntegrationTimeout.write(inv.w)
+		respIntegrationTimeout.write(inv)
 	case inv.r.Context().Err() != nil:
 		// The client went away; nobody is listening.
 	default:
@@ -86,6 +86,6 @@ func (g *Gateway) writeBackendError(inv *invocation, ctx context.Context, err er
 			"stage", inv.variant.stageName, "resource", inv.method.resourcePath, "method", inv.r.Method,
 			"request_id", inv.requestID(), "error", err)
 		inv.integrationFailed(err.Error())
-		respIntegrationFailure.write(inv.w)
+		respIntegrationFailure.write(inv)
 	}
 }

@@ -49,6 +49,10 @@ type invocation struct {
 
 	obs observation // what telemetry records of this request (telemetry.go)
 
+	// auth is what the method's authorization established about the
+	// caller; nil for NONE methods (authcontext.go).
+	auth *authContext
+
 	paramBuf [4]pathParam
 }
 

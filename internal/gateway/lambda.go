@@ -115,7 +115,7 @@ func (p *lambdaPlan) serve(inv *invocation) {
 			"function", p.functionARN, "rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName,
 			"resource", inv.method.resourcePath, "request_id", inv.requestID())
 		inv.integrationFailed("no local endpoint for Lambda function " + p.functionARN)
-		respIntegrationFailure.write(inv.w)
+		respIntegrationFailure.write(inv)
 		return
 	}
 	body, err := readBody(r)
@@ -173,7 +173,7 @@ func (p *lambdaPlan) fail(inv *invocation, why string) {
 	p.g.log.Warn("data plane: AWS_PROXY integration failed", "function", p.functionARN,
 		"rest_api_id", inv.variant.apiID, "stage", inv.variant.stageName, "request_id", inv.requestID(), "error", why)
 	inv.integrationFailed(why)
-	respIntegrationFailure.write(inv.w)
+	respIntegrationFailure.write(inv)
 }
 
 // proxyEvent is the REST API Lambda proxy event, payload version 1.0.

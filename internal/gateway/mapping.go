@@ -145,8 +145,14 @@ func contextValue(inv *invocation, name string) string {
 	case "httpMethod":
 		return r.Method
 	case "resourceId":
+		if m == nil { // a gateway response to a request that matched no method
+			return ""
+		}
 		return m.resourceID
 	case "resourcePath":
+		if m == nil {
+			return ""
+		}
 		return m.resourcePath
 	case "path":
 		return "/" + v.stageName + inv.path

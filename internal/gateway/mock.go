@@ -96,14 +96,14 @@ func containsDirective(s string) bool {
 func (p *mockPlan) serve(inv *invocation) {
 	in, err := readBody(inv.r)
 	if err != nil {
-		respRequestTooLarge.write(inv.w)
+		respRequestTooLarge.write(inv)
 		return
 	}
 	// The integration request is the template output (static templates)
 	// or the passed-through body; its statusCode picks the response.
 	req, _, ok := p.body.resolve(inv.r, in)
 	if !ok {
-		respUnsupportedMediaType.write(inv.w)
+		respUnsupportedMediaType.write(inv)
 		return
 	}
 	if t, found := p.body.templates[requestMediaType(inv.r)]; found && t.dynamic {

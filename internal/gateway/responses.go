@@ -115,7 +115,7 @@ func (rs *responseSet) pick(status string) *integrationResponse {
 func writeIntegrationResponse(inv *invocation, ir *integrationResponse, backendHeader http.Header, backendBody []byte) {
 	w := inv.w
 	if ir == nil || ir.invalid {
-		respConfigurationError.write(w)
+		respConfigurationError.write(inv)
 		return
 	}
 	body, ctype := backendBody, "application/json"

@@ -65,4 +65,7 @@ type variant struct {
 	// applies that flag only once the API is redeployed.
 	disabled         bool
 	binaryMediaTypes []string
+	// responses are the deployment's gateway response customizations;
+	// nil when it has none (customresponse.go).
+	responses *customResponses
 }

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -330,50 +329,9 @@ func noteGatewayResponse(w http.ResponseWriter, gr *gatewayResponse) {
 	}
 }
 
-// gatewayResponseTypes names the gateway responses (data-plane.md §10).
-// respForbidden (unknown stage, disabled default endpoint) has no
-// specific AWS type; it is DEFAULT_4XX, as is the cache-invalidation
-// refusal (AWS's type for it is unverified).
-var gatewayResponseTypes = map[*gatewayResponse]string{
-	&respMissingAuthToken:     "MISSING_AUTHENTICATION_TOKEN",
-	&respForbidden:            "DEFAULT_4XX",
-	&respIntegrationFailure:   telemetry.ResponseIntegrationFailure,
-	&respIntegrationTimeout:   telemetry.ResponseIntegrationTimeout,
-	&respConfigurationError:   "API_CONFIGURATION_ERROR",
-	&respRequestTooLarge:      "REQUEST_TOO_LARGE",
-	&respUnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
-	&respThrottled:            telemetry.ResponseThrottled,
-	&respCacheControlDenied:   "DEFAULT_4XX",
-}
-
-// gatewayResponseMessages are the messages of the fixed responses, read
-// from their bodies once.
-var gatewayResponseMessages = func() map[*gatewayResponse]string {
-	m := make(map[*gatewayResponse]string, len(gatewayResponseTypes))
-	for gr := range gatewayResponseTypes {
-		m[gr] = gr.message()
-	}
-	return m
-}()
-
 // telemetry returns the response's type and message ($context.error.*).
 func (gr *gatewayResponse) telemetry() (typ, msg string) {
-	if typ, ok := gatewayResponseTypes[gr]; ok {
-		return typ, gatewayResponseMessages[gr]
-	}
-	typ = "DEFAULT_4XX"
-	if gr.status >= 500 {
-		typ = "DEFAULT_5XX"
-	}
-	return typ, gr.message()
-}
-
-func (gr *gatewayResponse) message() string {
-	var b struct {
-		Message string `json:"message"`
-	}
-	json.Unmarshal(gr.body, &b)
-	return b.Message
+	return gr.typ.String(), gr.message
 }
 
 // recordingWriter is every invocation's writer (pooled with it). It adds

@@ -13,8 +13,8 @@ import (
 // THROTTLED (data-plane.md §4, §10): 429 with AWS's body. The
 // x-amzn-ErrorType value is unverified against AWS (the spec marks it U);
 // it follows the spec's table.
-var respThrottled = gatewayResponse{http.StatusTooManyRequests, "ThrottlingException",
-	[]byte(`{"message":"Too Many Requests"}`)}
+var respThrottled = newGatewayResponse(gtThrottled, http.StatusTooManyRequests, "ThrottlingException",
+	`{"message":"Too Many Requests"}`)
 
 // The 429's header values, built once: under a flood every rejection
 // shares them (read-only; each is capacity-limited, so an Add elsewhere
@@ -27,9 +27,14 @@ var (
 	throttledFields      = []byte("Content-Type: application/json\r\nX-Amzn-Errortype: " + respThrottled.errorType + "\r\n")
 )
 
-// writeThrottled is respThrottled.write without allocating: prepared on
-// h1serve, else through the header map with shared values.
+// writeThrottled is respThrottled.write without allocating when the API
+// does not customize THROTTLED: prepared on h1serve, else through the
+// header map with shared values.
 func writeThrottled(inv *invocation) {
+	if inv.variant.customResponse(gtThrottled) != nil {
+		respThrottled.write(inv)
+		return
+	}
 	if inv.writePrepared(respThrottled.status, throttledFields, respThrottled.body) {
 		return
 	}

@@ -32,6 +32,13 @@ CREATE TABLE IF NOT EXISTS rest_apis (
 	doc TEXT NOT NULL,
 	resources TEXT NOT NULL
 );
+-- An API's authorizers and gateway responses, one JSON document per API
+-- (apiParts); a table of its own so databases made before them need no
+-- migration.
+CREATE TABLE IF NOT EXISTS rest_api_parts (
+	rest_api_id TEXT PRIMARY KEY REFERENCES rest_apis(id) ON DELETE CASCADE,
+	doc TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS deployments (
 	rest_api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
 	id TEXT NOT NULL,
@@ -205,14 +212,23 @@ func notFound(err error) error {
 
 func (t *txn) RestAPI(id string) (*apigw.RestAPI, error) {
 	var doc, res string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT doc, resources FROM rest_apis WHERE id = ?`, id).Scan(&doc, &res)
+	var parts sql.NullString
+	err := t.tx.QueryRowContext(t.ctx, `SELECT a.doc, a.resources, p.doc FROM rest_apis a
+		LEFT JOIN rest_api_parts p ON p.rest_api_id = a.id WHERE a.id = ?`, id).Scan(&doc, &res, &parts)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return decodeAPI(doc, res)
+	return decodeAPI(doc, res, parts)
 }
 
-func decodeAPI(doc, res string) (*apigw.RestAPI, error) {
+// apiParts is the rest_api_parts document: the API's sub-resources kept
+// outside its wire document.
+type apiParts struct {
+	Authorizers      map[string]*apigw.Authorizer      `json:"authorizers,omitempty"`
+	GatewayResponses map[string]*apigw.GatewayResponse `json:"gatewayResponses,omitempty"`
+}
+
+func decodeAPI(doc, res string, parts sql.NullString) (*apigw.RestAPI, error) {
 	var a apigw.RestAPI
 	if err := decode(doc, &a); err != nil {
 		return nil, err
@@ -220,11 +236,19 @@ func decodeAPI(doc, res string) (*apigw.RestAPI, error) {
 	if err := decode(res, &a.Resources); err != nil {
 		return nil, err
 	}
+	if parts.Valid {
+		var p apiParts
+		if err := decode(parts.String, &p); err != nil {
+			return nil, err
+		}
+		a.Authorizers, a.GatewayResponses = p.Authorizers, p.GatewayResponses
+	}
 	return &a, nil
 }
 
 func (t *txn) RestAPIs() ([]*apigw.RestAPI, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT doc, resources FROM rest_apis ORDER BY created, rowid`)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT a.doc, a.resources, p.doc FROM rest_apis a
+		LEFT JOIN rest_api_parts p ON p.rest_api_id = a.id ORDER BY a.created, a.rowid`)
 	if err != nil {
 		return nil, err
 	}
@@ -232,10 +256,11 @@ func (t *txn) RestAPIs() ([]*apigw.RestAPI, error) {
 	var out []*apigw.RestAPI
 	for rows.Next() {
 		var doc, res string
-		if err := rows.Scan(&doc, &res); err != nil {
+		var parts sql.NullString
+		if err := rows.Scan(&doc, &res, &parts); err != nil {
 			return nil, err
 		}
-		a, err := decodeAPI(doc, res)
+		a, err := decodeAPI(doc, res, parts)
 		if err != nil {
 			return nil, err
 		}
@@ -260,6 +285,25 @@ func (t *txn) PutRestAPI(a *apigw.RestAPI) error {
 		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, resources = excluded.resources`,
 		a.ID, a.CreatedDate.Unix(), doc, res)
 	t.touch(a.ID)
+	if err != nil {
+		return err
+	}
+	return t.putParts(a)
+}
+
+// putParts stores the API's authorizers and gateway responses; an API with
+// neither has no row.
+func (t *txn) putParts(a *apigw.RestAPI) error {
+	if len(a.Authorizers) == 0 && len(a.GatewayResponses) == 0 {
+		_, err := t.tx.ExecContext(t.ctx, `DELETE FROM rest_api_parts WHERE rest_api_id = ?`, a.ID)
+		return err
+	}
+	doc, err := encode(apiParts{Authorizers: a.Authorizers, GatewayResponses: a.GatewayResponses})
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO rest_api_parts (rest_api_id, doc) VALUES (?, ?)
+		ON CONFLICT (rest_api_id) DO UPDATE SET doc = excluded.doc`, a.ID, doc)
 	return err
 }
 

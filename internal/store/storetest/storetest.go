@@ -26,6 +26,7 @@ func Run(t *testing.T, open Factory) {
 		fn   func(*testing.T, Factory)
 	}{
 		{"RestAPIRoundTrip", testRestAPIRoundTrip},
+		{"APIPartsRoundTrip", testAPIParts},
 		{"NotFound", testNotFound},
 		{"RollbackOnError", testRollbackOnError},
 		{"DeploymentSnapshotIsStored", testDeploymentSnapshot},

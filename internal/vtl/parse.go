@@ -669,4 +669,3 @@ func isText(n node) bool {
 	_, ok := n.(*textNode)
 	return ok
 }
-

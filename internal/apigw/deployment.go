@@ -32,6 +32,10 @@ type Snapshot struct {
 	// API: changing them takes effect at the next deployment, as on AWS.
 	Authorizers      map[string]*Authorizer      `json:"authorizers,omitempty"`
 	GatewayResponses map[string]*GatewayResponse `json:"gatewayResponses,omitempty"`
+	// Models and RequestValidators are frozen with the resources: request
+	// validation serves the deployed ones.
+	Models            map[string]*Model            `json:"models,omitempty"`
+	RequestValidators map[string]*RequestValidator `json:"requestValidators,omitempty"`
 }
 
 // Summary returns the deployment's apiSummary: path -> verb -> summary.

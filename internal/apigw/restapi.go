@@ -26,6 +26,10 @@ type RestAPI struct {
 	// are API sub-resources with routes of their own, stored with the API.
 	Authorizers      map[string]*Authorizer      `json:"-"`
 	GatewayResponses map[string]*GatewayResponse `json:"-"`
+	// Models (by name) and RequestValidators (by id) belong to the API
+	// but, like resources, are served from their own routes.
+	Models            map[string]*Model            `json:"-"`
+	RequestValidators map[string]*RequestValidator `json:"-"`
 }
 
 // EndpointConfiguration says how the API is exposed.

@@ -16,9 +16,6 @@ var methodVerbs = []string{"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "
 
 var (
 	authorizationTypes = []string{"NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"}
-	// defaultModels are the models every API has; Stagecoach has no model
-	// CRUD, so they are the only names requestModels/responseModels accept.
-	defaultModels = []string{"Empty", "Error"}
 
 	methodRequestParamRe  = regexp.MustCompile(`^method\.request\.(querystring|path|header)\.([^\s]+)$`)
 	methodResponseParamRe = regexp.MustCompile(`^method\.response\.header\.([^\s]+)$`)
@@ -109,7 +106,7 @@ func (s *Service) PutMethod(ctx context.Context, apiID, resourceID, verb string,
 		if !slices.Contains(methodVerbs, verb) {
 			return apigw.BadRequest(msgInvalidVerb)
 		}
-		if err := validateMethod(m); err != nil {
+		if err := validateMethod(api, m); err != nil {
 			return err
 		}
 		if _, exists := r.ResourceMethods[verb]; exists {
@@ -127,8 +124,9 @@ func (s *Service) PutMethod(ctx context.Context, apiID, resourceID, verb string,
 	return m, nil
 }
 
-// validateMethod checks a method's own fields (after a put or a patch).
-func validateMethod(m *apigw.Method) error {
+// validateMethod checks a method's fields (after a put or a patch); the
+// request validator and models it names must be the API's.
+func validateMethod(api *apigw.RestAPI, m *apigw.Method) error {
 	if !slices.Contains(authorizationTypes, m.AuthorizationType) {
 		return apigw.BadRequest(msgAuthorizationType)
 	}
@@ -138,14 +136,11 @@ func validateMethod(m *apigw.Method) error {
 	if m.AuthorizationType == "CUSTOM" || m.AuthorizationType == "COGNITO_USER_POOLS" {
 		return apigw.BadRequest(msgAuthorizerRequired)
 	}
-	// Likewise there are no request validators.
-	if m.RequestValidatorID != "" {
+	if _, ok := api.RequestValidators[m.RequestValidatorID]; m.RequestValidatorID != "" && !ok {
 		return apigw.BadRequest(msgInvalidValidator)
 	}
-	for _, ct := range slices.Sorted(maps.Keys(m.RequestModels)) {
-		if !slices.Contains(defaultModels, m.RequestModels[ct]) {
-			return apigw.BadRequest(msgInvalidModel, m.RequestModels[ct])
-		}
+	if err := checkModelNames(api, m.RequestModels); err != nil {
+		return err
 	}
 	names := map[string]bool{}
 	for _, key := range slices.Sorted(maps.Keys(m.RequestParameters)) {
@@ -178,14 +173,14 @@ func (s *Service) GetMethod(ctx context.Context, apiID, resourceID, verb string)
 // UpdateMethod applies patch operations to a method, all or nothing.
 func (s *Service) UpdateMethod(ctx context.Context, apiID, resourceID, verb string, ops []apigw.PatchOperation) (*apigw.Method, error) {
 	var out *apigw.Method
-	err := s.editMethod(ctx, apiID, resourceID, verb, func(_ *apigw.RestAPI, _ *apigw.Resource, m *apigw.Method) error {
+	err := s.editMethod(ctx, apiID, resourceID, verb, func(api *apigw.RestAPI, _ *apigw.Resource, m *apigw.Method) error {
 		for _, op := range ops {
 			if err := patchMethod(m, op); err != nil {
 				return err
 			}
 		}
 		out = m
-		return validateMethod(m)
+		return validateMethod(api, m)
 	})
 	return out, err
 }
@@ -317,15 +312,21 @@ func checkStatusCode(code string) error {
 }
 
 // validateMethodResponse checks the declared headers and models.
-func validateMethodResponse(mr *apigw.MethodResponse) error {
+func validateMethodResponse(api *apigw.RestAPI, mr *apigw.MethodResponse) error {
 	for _, key := range slices.Sorted(maps.Keys(mr.ResponseParameters)) {
 		if !methodResponseParamRe.MatchString(key) {
 			return errMappingParam(key)
 		}
 	}
-	for _, ct := range slices.Sorted(maps.Keys(mr.ResponseModels)) {
-		if !slices.Contains(defaultModels, mr.ResponseModels[ct]) {
-			return apigw.BadRequest(msgInvalidModel, mr.ResponseModels[ct])
+	return checkModelNames(api, mr.ResponseModels)
+}
+
+// checkModelNames requires every model a content-type → model map names
+// to be one of the API's models.
+func checkModelNames(api *apigw.RestAPI, models map[string]string) error {
+	for _, ct := range slices.Sorted(maps.Keys(models)) {
+		if _, ok := api.Models[models[ct]]; !ok {
+			return apigw.BadRequest(msgInvalidModel, models[ct])
 		}
 	}
 	return nil
@@ -339,11 +340,11 @@ func (s *Service) PutMethodResponse(ctx context.Context, apiID, resourceID, verb
 		ResponseParameters: in.ResponseParameters,
 		ResponseModels:     in.ResponseModels,
 	}
-	err := s.editMethod(ctx, apiID, resourceID, verb, func(_ *apigw.RestAPI, _ *apigw.Resource, m *apigw.Method) error {
+	err := s.editMethod(ctx, apiID, resourceID, verb, func(api *apigw.RestAPI, _ *apigw.Resource, m *apigw.Method) error {
 		if err := checkStatusCode(status); err != nil {
 			return err
 		}
-		if err := validateMethodResponse(mr); err != nil {
+		if err := validateMethodResponse(api, mr); err != nil {
 			return err
 		}
 		if m.MethodResponses == nil {
@@ -380,7 +381,7 @@ func (s *Service) GetMethodResponse(ctx context.Context, apiID, resourceID, verb
 // /responseModels/{contentType}, all or nothing.
 func (s *Service) UpdateMethodResponse(ctx context.Context, apiID, resourceID, verb, status string, ops []apigw.PatchOperation) (*apigw.MethodResponse, error) {
 	var out *apigw.MethodResponse
-	err := s.editMethod(ctx, apiID, resourceID, verb, func(_ *apigw.RestAPI, _ *apigw.Resource, m *apigw.Method) error {
+	err := s.editMethod(ctx, apiID, resourceID, verb, func(api *apigw.RestAPI, _ *apigw.Resource, m *apigw.Method) error {
 		mr, err := loadMethodResponse(m, status)
 		if err != nil {
 			return err
@@ -400,7 +401,7 @@ func (s *Service) UpdateMethodResponse(ctx context.Context, apiID, resourceID, v
 			}
 		}
 		out = mr
-		return validateMethodResponse(mr)
+		return validateMethodResponse(api, mr)
 	})
 	return out, err
 }

@@ -262,7 +262,7 @@ func importPathItem(api *apigw.RestAPI, doc *oasDoc, r *apigw.Resource, item map
 		if err := json.Unmarshal(item[key], &op); err != nil {
 			return nil, apigw.BadRequest(msgInvalidOpenAPI)
 		}
-		m, w, err := importOperation(doc, r, verb, shared, op)
+		m, w, err := importOperation(api, doc, r, verb, shared, op)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +280,7 @@ var parameterLocations = map[string]string{"path": "path", "query": "querystring
 
 // importOperation builds the method (with its responses, integration and
 // integration responses) for one operation.
-func importOperation(doc *oasDoc, r *apigw.Resource, verb string, shared []oasParameter, op oasOperation) (*apigw.Method, []string, error) {
+func importOperation(api *apigw.RestAPI, doc *oasDoc, r *apigw.Resource, verb string, shared []oasParameter, op oasOperation) (*apigw.Method, []string, error) {
 	where := verb + " " + r.Path
 	var warnings []string
 	m := &apigw.Method{HTTPMethod: verb, AuthorizationType: "NONE", OperationName: op.OperationID}
@@ -323,7 +323,7 @@ func importOperation(doc *oasDoc, r *apigw.Resource, verb string, shared []oasPa
 	if len(params) > 0 {
 		m.RequestParameters = params
 	}
-	if err := validateMethod(m); err != nil {
+	if err := validateMethod(api, m); err != nil {
 		return nil, nil, importError("Unable to put method '%s' on resource at path '%s': %s", verb, r.Path, errorText(err))
 	}
 
@@ -338,7 +338,7 @@ func importOperation(doc *oasDoc, r *apigw.Resource, verb string, shared []oasPa
 			}
 			mr.ResponseParameters["method.response.header."+h] = false
 		}
-		if err := validateMethodResponse(mr); err != nil {
+		if err := validateMethodResponse(api, mr); err != nil {
 			return nil, nil, importError("Unable to put method response '%s' on '%s' for resource at path '%s': %s", code, verb, r.Path, errorText(err))
 		}
 		if m.MethodResponses == nil {

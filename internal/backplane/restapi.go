@@ -80,6 +80,10 @@ func (s *Service) CreateRestAPI(ctx context.Context, in CreateRestAPIInput) (*ap
 				return err
 			}
 			api.Resources, api.RootResourceID = cloneResourceTree(src.Resources, src.RootResourceID)
+			// The clone's methods name the source's models and validators,
+			// so it gets copies of them (validators keep their ids).
+			api.Models = cloneEach(src.Models, copyOf[apigw.Model])
+			api.RequestValidators = cloneEach(src.RequestValidators, copyOf[apigw.RequestValidator])
 			if api.BinaryMediaTypes == nil {
 				api.BinaryMediaTypes = slices.Clone(src.BinaryMediaTypes)
 			}
@@ -87,6 +91,9 @@ func (s *Service) CreateRestAPI(ctx context.Context, in CreateRestAPIInput) (*ap
 			root := &apigw.Resource{ID: apigw.NewID(), Path: "/"}
 			api.Resources = map[string]*apigw.Resource{root.ID: root}
 			api.RootResourceID = root.ID
+			// AWS creates the Empty and Error models with every API
+			// (an imported API gets only its document's models).
+			api.Models = apigw.DefaultModels()
 		}
 		return tx.PutRestAPI(api)
 	})

@@ -24,6 +24,8 @@ func newSnapshot(api *apigw.RestAPI) *apigw.Snapshot {
 		Resources:                 cloneEach(api.Resources, cloneResource),
 		Authorizers:               cloneEach(api.Authorizers, cloneAuthorizer),
 		GatewayResponses:          cloneEach(api.GatewayResponses, cloneGatewayResponse),
+		Models:                    cloneEach(api.Models, copyOf[apigw.Model]),
+		RequestValidators:         cloneEach(api.RequestValidators, copyOf[apigw.RequestValidator]),
 	}
 }
 

@@ -114,6 +114,15 @@ func TestCopiesShareNothing(t *testing.T) {
 	if p := sharesMemory(reflect.ValueOf(api.GatewayResponses), reflect.ValueOf(snap.GatewayResponses), "GatewayResponses"); p != "" {
 		t.Errorf("snapshot shares %s with the API", p)
 	}
+	if !reflect.DeepEqual(snap.Models, api.Models) || !reflect.DeepEqual(snap.RequestValidators, api.RequestValidators) {
+		t.Fatalf("snapshot models or validators differ from the API's")
+	}
+	if p := sharesMemory(reflect.ValueOf(api.Models), reflect.ValueOf(snap.Models), "Models"); p != "" {
+		t.Errorf("snapshot shares %s with the API", p)
+	}
+	if p := sharesMemory(reflect.ValueOf(api.RequestValidators), reflect.ValueOf(snap.RequestValidators), "RequestValidators"); p != "" {
+		t.Errorf("snapshot shares %s with the API", p)
+	}
 
 	var st apigw.Stage
 	fill(reflect.ValueOf(&st).Elem(), 0)

@@ -32,6 +32,8 @@ func New(svc *backplane.Service) *Server {
 	s.tagRoutes()
 	s.accountRoutes()
 	s.gatewayResponseRoutes()
+	s.modelRoutes()
+	s.requestValidatorRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errUnknownOperation(r))
 	})

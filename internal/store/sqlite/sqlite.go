@@ -224,8 +224,10 @@ func (t *txn) RestAPI(id string) (*apigw.RestAPI, error) {
 // apiParts is the rest_api_parts document: the API's sub-resources kept
 // outside its wire document.
 type apiParts struct {
-	Authorizers      map[string]*apigw.Authorizer      `json:"authorizers,omitempty"`
-	GatewayResponses map[string]*apigw.GatewayResponse `json:"gatewayResponses,omitempty"`
+	Authorizers       map[string]*apigw.Authorizer       `json:"authorizers,omitempty"`
+	GatewayResponses  map[string]*apigw.GatewayResponse  `json:"gatewayResponses,omitempty"`
+	Models            map[string]*apigw.Model            `json:"models,omitempty"`
+	RequestValidators map[string]*apigw.RequestValidator `json:"requestValidators,omitempty"`
 }
 
 func decodeAPI(doc, res string, parts sql.NullString) (*apigw.RestAPI, error) {
@@ -242,6 +244,7 @@ func decodeAPI(doc, res string, parts sql.NullString) (*apigw.RestAPI, error) {
 			return nil, err
 		}
 		a.Authorizers, a.GatewayResponses = p.Authorizers, p.GatewayResponses
+		a.Models, a.RequestValidators = p.Models, p.RequestValidators
 	}
 	return &a, nil
 }
@@ -291,14 +294,15 @@ func (t *txn) PutRestAPI(a *apigw.RestAPI) error {
 	return t.putParts(a)
 }
 
-// putParts stores the API's authorizers and gateway responses; an API with
-// neither has no row.
+// putParts stores the API's authorizers, gateway responses, models and
+// request validators; an API with none has no row.
 func (t *txn) putParts(a *apigw.RestAPI) error {
-	if len(a.Authorizers) == 0 && len(a.GatewayResponses) == 0 {
+	if len(a.Authorizers) == 0 && len(a.GatewayResponses) == 0 && len(a.Models) == 0 && len(a.RequestValidators) == 0 {
 		_, err := t.tx.ExecContext(t.ctx, `DELETE FROM rest_api_parts WHERE rest_api_id = ?`, a.ID)
 		return err
 	}
-	doc, err := encode(apiParts{Authorizers: a.Authorizers, GatewayResponses: a.GatewayResponses})
+	doc, err := encode(apiParts{Authorizers: a.Authorizers, GatewayResponses: a.GatewayResponses,
+		Models: a.Models, RequestValidators: a.RequestValidators})
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ func newAPI(id string, created time.Time) *apigw.RestAPI {
 				ResourceMethods: map[string]*apigw.Method{"GET": {HTTPMethod: "GET", AuthorizationType: "NONE",
 					MethodIntegration: &apigw.Integration{Type: apigw.IntegrationMock, TimeoutInMillis: 29000}}}},
 		},
+		Models:            map[string]*apigw.Model{"Pet": {ID: "m" + id, Name: "Pet", ContentType: "application/json", Schema: `{"type":"object"}`}},
+		RequestValidators: map[string]*apigw.RequestValidator{"v" + id: {ID: "v" + id, Name: "body", ValidateRequestBody: true}},
 	}
 }
 
@@ -84,6 +86,9 @@ func testRestAPIRoundTrip(t *testing.T, open Factory) {
 		}
 		if a.Name != "pets a" || len(a.Resources) != 2 || a.Resources["petsa"].ResourceMethods["GET"].MethodIntegration.Type != "MOCK" {
 			t.Errorf("round trip lost data: %+v", a)
+		}
+		if m := a.Models["Pet"]; m == nil || m.Schema != `{"type":"object"}` || a.RequestValidators["va"] == nil || !a.RequestValidators["va"].ValidateRequestBody {
+			t.Errorf("round trip lost models or validators: %+v %+v", a.Models, a.RequestValidators)
 		}
 		all, err := tx.RestAPIs()
 		if err != nil || len(all) != 3 || all[0].ID != "a" || all[1].ID != "b" || all[2].ID != "0" {

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/stagecoach/stagecoach/internal/h1serve"
+	"github.com/stagecoach/stagecoach/internal/httpguard"
 	"github.com/stagecoach/stagecoach/internal/server"
 )
 
@@ -31,6 +31,12 @@ func serve(args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	gatewayListen := fs.String("gateway-listen", "", "also serve the data plane alone (invoke URLs and health, no management APIs) on this address")
 	gatewayServer := fs.String("gateway-server", defaultGatewayServer, "HTTP server of the --gateway-listen listener: h1serve (lean HTTP/1.1 server) or nethttp (net/http)")
+	limits := httpguard.Limits{}
+	fs.DurationVar(&limits.ReadHeaderTimeout, "read-header-timeout", httpguard.DefaultReadHeaderTimeout, "close a connection whose request head is not complete within this (from the accept, or from the first byte on a kept-alive connection)")
+	fs.DurationVar(&limits.BodyTimeout, "read-body-timeout", httpguard.DefaultBodyTimeout, "answer 408 and close when a request body is not complete within this (0: no bound)")
+	fs.DurationVar(&limits.IdleTimeout, "idle-timeout", httpguard.DefaultIdleTimeout, "close a kept-alive connection idle for this long")
+	maxConns := fs.Int("max-connections", 0, "cap on open connections of the data-plane listener (--gateway-listen, else the main one); 0: derived from the file-descriptor limit, -1: none")
+	maxMainConns := fs.Int("max-main-connections", 0, "cap on open connections of the main listener when --gateway-listen is set; 0: derived from the file-descriptor limit, -1: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,17 +60,23 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	servers := []httpServer{newHTTPServer("nethttp", app.Handler(), logger)}
-	listeners := []net.Listener{ln}
+	mainCap, dataCap := connectionCaps(*maxMainConns, *maxConns, *gatewayListen != "")
+	mainLimits := limits
+	mainLimits.MaxConnections = mainCap
+	servers := []httpServer{newHTTPServer("nethttp", app.Handler(), mainLimits, logger)}
+	listeners := []net.Listener{mainLimits.Listener(ln, true)}
 	if *gatewayListen != "" {
 		gln, err := net.Listen("tcp", *gatewayListen)
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		servers = append(servers, newHTTPServer(*gatewayServer, app.DataPlaneHandler(), logger))
-		listeners = append(listeners, gln)
+		dataLimits := limits
+		dataLimits.MaxConnections = dataCap
+		servers = append(servers, newHTTPServer(*gatewayServer, app.DataPlaneHandler(), dataLimits, logger))
+		listeners = append(listeners, dataLimits.Listener(gln, *gatewayServer == "nethttp"))
 	}
+	slog.Debug("connection caps", "main", mainCap, "data_plane", dataCap)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -111,23 +123,13 @@ type httpServer interface {
 const defaultGatewayServer = "h1serve"
 
 // newHTTPServer returns a listener's server: "h1serve" or "nethttp"
-// (the main listener is always nethttp), both with the same timeouts.
-func newHTTPServer(kind string, h http.Handler, logger *slog.Logger) httpServer {
+// (the main listener is always nethttp), both under the same limits.
+func newHTTPServer(kind string, h http.Handler, l httpguard.Limits, logger *slog.Logger) httpServer {
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	if kind == "h1serve" {
-		return &h1serve.Server{
-			Handler:           h,
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			ErrorLog:          errorLog,
-		}
+		return l.H1(h, errorLog)
 	}
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          errorLog,
-	}
+	return l.NetHTTP(h, errorLog)
 }
 
 func envOr(k, def string) string {

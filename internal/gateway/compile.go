@@ -93,6 +93,7 @@ func (c *compiler) compileVariant(apiID string, s *apigw.Stage, d *apigw.Deploym
 		vars:             vars,
 		disabled:         d.Snapshot.DisableExecuteAPIEndpoint,
 		binaryMediaTypes: d.Snapshot.BinaryMediaTypes,
+		snapshot:         d.Snapshot,
 	}
 	var errs []error
 	v.responses, errs = compileCustomResponses(d.Snapshot.GatewayResponses, vars)

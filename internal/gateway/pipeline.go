@@ -44,6 +44,9 @@ type method struct {
 func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	h := c.integration(v, m, am)
 	steps := []step{c.throttleStep(v, m)}
+	if s := c.validateStep(v, m, am); s != nil { // validation.go
+		steps = append(steps, s)
+	}
 	if s := c.cacheStep(v, m, am); s != nil {
 		steps = append(steps, s)
 	}

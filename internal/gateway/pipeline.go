@@ -21,8 +21,11 @@ type method struct {
 	// settingKey is the stage's methodSettings key for this method
 	// ("pets/{id}/GET"), for steps that read per-method settings.
 	settingKey string
-	serve      handler
-	tel        *methodTelemetry // recorder handle; nil without a recorder (telemetry.go)
+	// escapedSettingKey is the same key as AWS stores it when the patch
+	// path was escaped ("~1pets~1{id}/GET"); see apigw.Stage.OwnMethodSetting.
+	escapedSettingKey string
+	serve             handler
+	tel               *methodTelemetry // recorder handle; nil without a recorder (telemetry.go)
 }
 
 // pipeline builds the ordered steps a routed request for m goes through:

@@ -6,9 +6,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"os"
 )
 
@@ -16,43 +14,29 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// run is the whole command: it parses args, runs the subcommand and
-// returns the exit status (0 success, 1 failure, 2 usage error), writing
-// only to stdout and stderr, so tests drive it like a shell does.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
 	}
-	switch args[0] {
+	switch os.Args[1] {
 	case "serve":
-		opts, code, ok := parseServe(args[1:], stdout, stderr)
-		if !ok {
-			return code
+		if err := serve(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "stagecoach:", err)
+			os.Exit(1)
 		}
-		if err := serve(ctx, opts, stderr); err != nil {
-			fmt.Fprintln(stderr, "stagecoach:", err)
-			return 1
-		}
-		return 0
-	case "version", "--version", "-version", "-v":
-		fmt.Fprintln(stdout, "stagecoach", version)
-		return 0
-	case "help", "-h", "--help", "-help":
-		usage(stdout)
-		return 0
+	case "version", "--version", "-v":
+		fmt.Println("stagecoach", version)
+	case "help", "-h", "--help":
+		usage()
 	default:
-		fmt.Fprintf(stderr, "stagecoach: unknown command %q\n", args[0])
-		usage(stderr)
-		return 2
+		fmt.Fprintf(os.Stderr, "stagecoach: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
 	}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, `usage:
-  stagecoach serve [flags]   run the gateway (see 'stagecoach serve --help')
-  stagecoach version         print the version (also --version, -version)`)
+func usage() {
+	fmt.Fprintln(os.Stderr, `usage:
+  stagecoach serve [flags]   run the gateway (see 'stagecoach serve -h')
+  stagecoach version         print the version`)
 }

@@ -350,10 +350,7 @@ func (s *Service) DeleteRestAPI(ctx context.Context, id string) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return apigw.ErrAPINotFound(apigw.AccountID, id)
 		}
-		if err != nil {
-			return err
-		}
-		return dropStageFromPlans(tx, id, "")
+		return err
 	})
 }
 

@@ -324,10 +324,7 @@ func (s *Service) DeleteStage(ctx context.Context, apiID, name string) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return apigw.NotFound(apigw.MsgInvalidStage)
 		}
-		if err != nil {
-			return err
-		}
-		return dropStageFromPlans(tx, apiID, name)
+		return err
 	})
 }
 

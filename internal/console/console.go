@@ -36,6 +36,9 @@ type Options struct {
 	// request metrics (telemetry/metrics.Registry). Without it the
 	// dashboard shows the log tails only and says why there are no charts.
 	Metrics StageMetrics
+	// Auth, when set, gives the console a login page, logout and CSRF
+	// tokens (serve --credentials); nil is developer mode.
+	Auth Auth
 }
 
 // Console is the /console handler.
@@ -43,6 +46,7 @@ type Console struct {
 	api     *apiClient
 	region  string
 	metrics StageMetrics
+	auth    Auth
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 }
@@ -55,7 +59,7 @@ func New(o Options) *Console {
 	if o.Region == "" {
 		o.Region = "us-east-1"
 	}
-	c := &Console{api: &apiClient{h: o.API}, region: o.Region, metrics: o.Metrics, mux: http.NewServeMux()}
+	c := &Console{api: &apiClient{h: o.API}, region: o.Region, metrics: o.Metrics, auth: o.Auth, mux: http.NewServeMux()}
 	c.pages = parsePages()
 	c.routes()
 	return c
@@ -78,6 +82,9 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/", http.StatusFound)
 	})
+	c.mux.HandleFunc("GET /console/login", c.loginPage)
+	c.mux.HandleFunc("POST /console/login", c.login)
+	c.mux.HandleFunc("POST /console/logout", c.logout)
 	c.mux.HandleFunc("GET /console/{$}", c.apisPage)
 	c.mux.HandleFunc("GET /console/settings", c.settingsPage)
 	c.mux.HandleFunc("GET /console/apis/{api}/{$}", c.resourcesPage)
@@ -120,6 +127,9 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, pag
 	if !ok {
 		http.Error(w, "no page "+page, http.StatusInternalServerError)
 		return
+	}
+	if c.auth != nil {
+		d.CSRF, d.User = c.auth.CSRFToken(r), c.auth.SessionUser(r)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -56,6 +56,13 @@ type pageData struct {
 	Sizes      []string
 	Strategies []option
 	Presets    []preset
+
+	// Authentication (serve --credentials): the session's CSRF token and
+	// access key, and the login page's fields.
+	CSRF     string
+	User     string
+	Next     string
+	LoginErr string
 }
 
 type kv struct{ Key, Value string }
@@ -118,7 +125,7 @@ func (s settingView) Strategy() string {
 type methodView struct {
 	Path, Verb string
 	Prefix     string // patch path prefix, "/~1pets/GET"
-	Key        string // methodSettings key, "~1pets/GET" (or "pets/GET" if stored so)
+	Key        string // methodSettings key, "pets/GET"
 	Overridden bool
 	Settings   settingView // own entry when overridden, else inherited
 	InvokeURL  string
@@ -431,13 +438,10 @@ func (c *Console) methodPage(w http.ResponseWriter, r *http.Request) {
 	m := &methodView{
 		Path: path, Verb: verb,
 		Prefix:    methodPatchPrefix(path, verb),
-		Key:       apigw.EscapedMethodSettingKey(path, verb),
+		Key:       apigw.MethodSettingKey(path, verb),
 		InvokeURL: strings.TrimSuffix(d.InvokeURL, "/") + path,
 	}
-	// An override may be stored under either key spelling (a Terraform
-	// client writes "pets/GET"); edit and remove it under the one it has.
-	if own, key, ok := d.Stage.OwnMethodSetting(path, verb); ok {
-		m.Key, m.Prefix = key, "/"+key
+	if own, ok := d.Stage.MethodSettings[m.Key]; ok {
 		m.Overridden = true
 		m.Settings = settingView{MethodSetting: own, Exists: true}
 	} else {

@@ -228,7 +228,7 @@ func gwContextValue(inv *invocation, gr *gatewayResponse, name string) (string, 
 	case "error.responseType":
 		return gr.typ.String(), true
 	case "error.validationErrorString":
-		return gr.validation, true
+		return "", true
 	}
 	if key, ok := strings.CutPrefix(name, "authorizer."); ok {
 		return inv.authorizerValue(key)

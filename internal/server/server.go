@@ -42,6 +42,14 @@ type Config struct {
 	// stored value, AWS's 10000/5000 by default.
 	AccountRateLimit  float64
 	AccountBurstLimit int
+	// Credentials names an AWS shared-credentials file (serve
+	// --credentials): management requests must then be SigV4-signed by
+	// one of its keys, and the console asks for one. Empty is developer
+	// mode.
+	Credentials string
+	// AllowedHosts are Host names, beyond loopback and the listen
+	// address, the management plane answers for (serve --allowed-hosts).
+	AllowedHosts []string
 }
 
 // App is a running Stagecoach without its listener.
@@ -96,6 +104,13 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	svc.Flusher = gw
+	g, err := newGuard(cfg)
+	if err != nil {
+		gw.Close()
+		closeTelemetry()
+		st.Close()
+		return nil, err
+	}
 	front := &frontdoor.Handler{
 		Invoke:       gw,
 		ControlAPI:   controlapi.New(svc),
@@ -105,7 +120,8 @@ func New(cfg Config) (*App, error) {
 	}
 	// The console reads through the control API handler and the browser
 	// writes through the same routes: one write path.
-	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: reg})
+	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: reg, Auth: g})
+	guardManagement(g, front)
 	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, front: front}, nil
 }
 

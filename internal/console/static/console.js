@@ -28,10 +28,18 @@
     if (msg && el) { el.textContent = msg; el.hidden = false; }
   }
 
+  // csrfHeaders adds the console session's CSRF token (serve
+  // --credentials) that the gateway requires on every mutation.
+  function csrfHeaders(h) {
+    var m = document.querySelector('meta[name="stagecoach-csrf"]');
+    if (m) h["X-Stagecoach-Csrf"] = m.getAttribute("content");
+    return h;
+  }
+
   // call sends one request to the REST API and resolves to the parsed body,
   // or rejects with the API's own "message".
   function call(method, url, body) {
-    var init = { method: method, headers: { "Accept": "application/json" } };
+    var init = { method: method, headers: csrfHeaders({ "Accept": "application/json" }) };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -280,7 +288,7 @@
   function logsCall(op, body) {
     return fetch("/", {
       method: "POST",
-      headers: { "X-Amz-Target": "Logs_20140328." + op, "Content-Type": "application/x-amz-json-1.1" },
+      headers: csrfHeaders({ "X-Amz-Target": "Logs_20140328." + op, "Content-Type": "application/x-amz-json-1.1" }),
       body: JSON.stringify(body)
     }).then(function (res) {
       return res.text().then(function (text) {

@@ -5,9 +5,12 @@ package servertest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,6 +108,30 @@ func (e *Env) AWSConfig() aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(e.URL),
 	}
+}
+
+// AWSConfigFor returns an SDK config signing with the given key (for a
+// gateway started with server.Config.Credentials).
+func (e *Env) AWSConfigFor(accessKeyID, secret string) aws.Config {
+	c := e.AWSConfig()
+	c.Credentials = credentials.NewStaticCredentialsProvider(accessKeyID, secret, "")
+	return c
+}
+
+// CredentialsFile writes an AWS shared-credentials file with one
+// [profile] section per name → {key, secret} and returns its path, for
+// server.Config.Credentials.
+func CredentialsFile(t testing.TB, keys map[string][2]string) string {
+	t.Helper()
+	var b strings.Builder
+	for profile, k := range keys {
+		fmt.Fprintf(&b, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n\n", profile, k[0], k[1])
+	}
+	p := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // APIGateway returns an API Gateway client for the env.

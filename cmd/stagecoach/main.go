@@ -6,7 +6,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -14,29 +16,43 @@ import (
 var version = "dev"
 
 func main() {
-	if len(os.Args) < 2 {
-		usage()
-		os.Exit(2)
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command: it parses args, runs the subcommand and
+// returns the exit status (0 success, 1 failure, 2 usage error), writing
+// only to stdout and stderr, so tests drive it like a shell does.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
 	}
-	switch os.Args[1] {
+	switch args[0] {
 	case "serve":
-		if err := serve(os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "stagecoach:", err)
-			os.Exit(1)
+		opts, code, ok := parseServe(args[1:], stdout, stderr)
+		if !ok {
+			return code
 		}
-	case "version", "--version", "-v":
-		fmt.Println("stagecoach", version)
-	case "help", "-h", "--help":
-		usage()
+		if err := serve(ctx, opts, stderr); err != nil {
+			fmt.Fprintln(stderr, "stagecoach:", err)
+			return 1
+		}
+		return 0
+	case "version", "--version", "-version", "-v":
+		fmt.Fprintln(stdout, "stagecoach", version)
+		return 0
+	case "help", "-h", "--help", "-help":
+		usage(stdout)
+		return 0
 	default:
-		fmt.Fprintf(os.Stderr, "stagecoach: unknown command %q\n", os.Args[1])
-		usage()
-		os.Exit(2)
+		fmt.Fprintf(stderr, "stagecoach: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
 	}
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, `usage:
-  stagecoach serve [flags]   run the gateway (see 'stagecoach serve -h')
-  stagecoach version         print the version`)
+func usage(w io.Writer) {
+	fmt.Fprintln(w, `usage:
+  stagecoach serve [flags]   run the gateway (see 'stagecoach serve --help')
+  stagecoach version         print the version (also --version, -version)`)
 }

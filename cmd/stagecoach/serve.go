@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,42 +12,25 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/stagecoach/stagecoach/internal/h1serve"
+	"github.com/stagecoach/stagecoach/internal/httpguard"
 	"github.com/stagecoach/stagecoach/internal/server"
 )
 
-func serve(args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	cfg := server.Config{}
-	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:4566", "address to listen on")
-	fs.StringVar(&cfg.DataDir, "data-dir", "./.stagecoach", "directory for the embedded database")
-	fs.StringVar(&cfg.Region, "region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs")
-	fs.StringVar(&cfg.LambdaEndpoints, "lambda-endpoints", "", "file mapping Lambda function ARNs or names to local runtime URLs (JSON object)")
-	fs.BoolVar(&cfg.LogStdout, "log-stdout", false, "also write every execution and access log line to stdout as a JSON line")
-	fs.Int64Var(&cfg.CacheBytesPerGB, "cache-bytes-per-gb", 16<<20, "bytes of memory a stage cache gets per GB of cacheClusterSize (16 MiB: \"237\" is 3.7 GiB; 1073741824 for AWS's sizes)")
-	fs.Float64Var(&cfg.AccountRateLimit, "account-rate-limit", 0, "account-level throttle rate in requests/s, reported by get-account (0: keep the stored value, AWS's default 10000)")
-	fs.IntVar(&cfg.AccountBurstLimit, "account-burst-limit", 0, "account-level throttle burst, reported by get-account (0: keep the stored value, AWS's default 5000)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	gatewayListen := fs.String("gateway-listen", "", "also serve the data plane alone (invoke URLs and health, no management APIs) on this address")
-	gatewayServer := fs.String("gateway-server", defaultGatewayServer, "HTTP server of the --gateway-listen listener: h1serve (lean HTTP/1.1 server) or nethttp (net/http)")
-	var sec securityFlags
-	sec.register(fs, &cfg)
-	if err := fs.Parse(args); err != nil {
-		return err
+// serve runs the gateway until ctx is done or SIGINT/SIGTERM arrives.
+// Logs go to stderr: text on a terminal, JSON lines otherwise.
+func serve(ctx context.Context, o serveOptions, stderr io.Writer) error {
+	lvl, _ := parseLogLevel(o.logLevel) // validated by parseServe
+	tty := isTerminal(stderr)
+	var h slog.Handler
+	if tty {
+		h = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})
+	} else {
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl})
 	}
-	if err := sec.check(&cfg, [][2]string{{cfg.Listen, "--listen"}, {*gatewayListen, "--gateway-listen"}}); err != nil {
-		return err
-	}
-	if *gatewayServer != "h1serve" && *gatewayServer != "nethttp" {
-		return fmt.Errorf("--gateway-server: %q is neither h1serve nor nethttp", *gatewayServer)
-	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
-	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	logger := slog.New(h)
 	slog.SetDefault(logger)
 
+	cfg := o.cfg
 	app, err := server.New(cfg)
 	if err != nil {
 		return err
@@ -59,18 +41,24 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	servers := []httpServer{newHTTPServer("nethttp", app.Handler(), logger)}
-	listeners := []net.Listener{ln}
-	if *gatewayListen != "" {
-		gln, err := net.Listen("tcp", *gatewayListen)
+	mainCap, dataCap := connectionCaps(o.maxMainConns, o.maxConns, o.gatewayListen != "")
+	mainLimits := o.limits
+	mainLimits.MaxConnections = mainCap
+	servers := []httpServer{newHTTPServer("nethttp", app.Handler(), mainLimits, logger)}
+	listeners := []net.Listener{mainLimits.Listener(ln, true)}
+	if o.gatewayListen != "" {
+		gln, err := net.Listen("tcp", o.gatewayListen)
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		servers = append(servers, newHTTPServer(*gatewayServer, app.DataPlaneHandler(), logger))
-		listeners = append(listeners, gln)
+		dataLimits := o.limits
+		dataLimits.MaxConnections = dataCap
+		servers = append(servers, newHTTPServer(o.gatewayServer, app.DataPlaneHandler(), dataLimits, logger))
+		listeners = append(listeners, dataLimits.Listener(gln, o.gatewayServer == "nethttp"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	slog.Debug("connection caps", "main", mainCap, "data_plane", dataCap)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	errc := make(chan error, len(servers))
@@ -78,9 +66,13 @@ func serve(args []string) error {
 		go func() { errc <- s.Serve(listeners[i]) }()
 	}
 	app.SetReady()
-	slog.Info("stagecoach listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir, "version", version)
+	info := newReadyInfo(cfg, ln.Addr())
 	if len(listeners) > 1 {
-		slog.Info("data plane listening", "addr", listeners[1].Addr().String(), "server", *gatewayServer)
+		info.DataPlane = "http://" + dialable(listeners[1].Addr()) + " (" + o.gatewayServer + ")"
+	}
+	announceReady(stderr, logger, tty, info)
+	if o.onReady != nil {
+		o.onReady(info)
 	}
 
 	err = nil
@@ -100,6 +92,12 @@ func serve(args []string) error {
 	return err
 }
 
+func parseLogLevel(s string) (slog.Level, error) {
+	var lvl slog.Level
+	err := lvl.UnmarshalText([]byte(s))
+	return lvl, err
+}
+
 // httpServer is what *http.Server and *h1serve.Server have in common.
 type httpServer interface {
 	Serve(net.Listener) error
@@ -116,23 +114,13 @@ type httpServer interface {
 const defaultGatewayServer = "h1serve"
 
 // newHTTPServer returns a listener's server: "h1serve" or "nethttp"
-// (the main listener is always nethttp), both with the same timeouts.
-func newHTTPServer(kind string, h http.Handler, logger *slog.Logger) httpServer {
+// (the main listener is always nethttp), both under the same limits.
+func newHTTPServer(kind string, h http.Handler, l httpguard.Limits, logger *slog.Logger) httpServer {
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	if kind == "h1serve" {
-		return &h1serve.Server{
-			Handler:           h,
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			ErrorLog:          errorLog,
-		}
+		return l.H1(h, errorLog)
 	}
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          errorLog,
-	}
+	return l.NetHTTP(h, errorLog)
 }
 
 func envOr(k, def string) string {

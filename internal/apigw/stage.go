@@ -1,5 +1,7 @@
 package apigw
 
+import "strings"
+
 // Stage is a named, callable reference to a deployment with its own
 // settings: cache, throttling, logging, variables, canary and tags.
 type Stage struct {
@@ -76,7 +78,7 @@ const WildcardMethodKey = "*/*"
 // the patch code), so resolving whole entries gives the console's
 // "override for this method" semantics.
 func (s *Stage) MethodSettingFor(resourcePath, verb string) (MethodSetting, bool) {
-	if ms, ok := s.MethodSettings[MethodSettingKey(resourcePath, verb)]; ok {
+	if ms, _, ok := s.OwnMethodSetting(resourcePath, verb); ok {
 		return ms, true
 	}
 	if ms, ok := s.MethodSettings[WildcardMethodKey]; ok {
@@ -85,14 +87,69 @@ func (s *Stage) MethodSettingFor(resourcePath, verb string) (MethodSetting, bool
 	return MethodSetting{}, false
 }
 
-// MethodSettingKey returns the methodSettings map key for a resource path
-// and verb: the path without its leading slash, then "/VERB".
+// OwnMethodSetting returns a method's own methodSettings entry and the key
+// it is stored under. AWS keeps the key as the patch path spelled it, so
+// the entry is looked up under both spellings AWS accepts: escaped
+// ("~1pets~1{id}/GET", the AWS CLI reference's form, tried first) and
+// unescaped ("pets/{id}/GET", Terraform's form). Which one wins when a
+// stage has both is not documented; the escaped one does here.
+func (s *Stage) OwnMethodSetting(resourcePath, verb string) (MethodSetting, string, bool) {
+	if len(s.MethodSettings) == 0 {
+		return MethodSetting{}, "", false
+	}
+	for _, k := range [2]string{EscapedMethodSettingKey(resourcePath, verb), MethodSettingKey(resourcePath, verb)} {
+		if ms, ok := s.MethodSettings[k]; ok {
+			return ms, k, true
+		}
+	}
+	return MethodSetting{}, "", false
+}
+
+// MethodSettingKey returns the unescaped methodSettings key for a resource
+// path and verb: the path without its leading slash, then "/VERB".
 func MethodSettingKey(resourcePath, verb string) string {
 	p := resourcePath
 	if len(p) > 0 && p[0] == '/' {
 		p = p[1:]
 	}
 	return p + "/" + verb
+}
+
+// EscapedMethodSettingKey returns the escaped methodSettings key: the
+// resource path as one JSON-pointer token ("/" as "~1", "~" as "~0"), then
+// "/VERB": "~1pets~1{id}/GET"; the root resource is "~1/GET".
+func EscapedMethodSettingKey(resourcePath, verb string) string {
+	return encodePointerToken(resourcePath) + "/" + verb
+}
+
+// ParseMethodSettingKey splits a stored methodSettings key into the
+// resource path ("/pets/{id}") and verb, whichever spelling it has.
+// "*/*" gives ("*", "*").
+func ParseMethodSettingKey(key string) (resourcePath, verb string) {
+	if key == WildcardMethodKey {
+		return "*", "*"
+	}
+	i := strings.LastIndex(key, "/")
+	if i < 0 {
+		return "/", key
+	}
+	p, verb := key[:i], key[i+1:]
+	p = decodePointerToken(p)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p, verb
+}
+
+// encodePointerToken escapes s as one JSON-pointer token (RFC 6901).
+func encodePointerToken(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// decodePointerToken undoes encodePointerToken ("~1" before "~0", as RFC
+// 6901 says).
+func decodePointerToken(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
 }
 
 // StageARN returns the ARN tags are attached to for a stage.

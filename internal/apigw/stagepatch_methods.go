@@ -16,6 +16,19 @@ func invalidPath(path string) error {
 	return stageBadRequest("Invalid method setting path: " + path + msgInvalidPathTail)
 }
 
+// msgInvalidSettingTail is what AWS lists when a path names a method
+// ({resourcePath}/{httpMethod}) but no setting of it, byte for byte
+// (including the missing space before ".../throttling/burstLimit"), as AWS
+// answered op=replace,path=/*/*/accessLogSettings/format in
+// aws/aws-sdk-java#1823.
+const msgInvalidSettingTail = ". Must be one of: [.../metrics/enabled, .../logging/dataTrace, .../logging/loglevel,.../throttling/burstLimit, .../throttling/rateLimit, .../caching/ttlInSeconds, .../caching/enabled, .../caching/dataEncrypted, .../caching/requireAuthorizationForCacheControl, .../caching/unauthorizedCacheControlHeaderStrategy]"
+
+// invalidSettingPath is AWS's error for an unknown setting under a valid
+// method target; it echoes only the part after {resourcePath}/{httpMethod}.
+func invalidSettingPath(setting string) error {
+	return stageBadRequest("Invalid method setting path: " + setting + msgInvalidSettingTail)
+}
+
 // Logging levels and cache-control strategies a method setting accepts.
 var (
 	LoggingLevels = []string{"OFF", "ERROR", "INFO"}
@@ -24,8 +37,10 @@ var (
 	UnauthorizedCacheControlStrategies = []string{"FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"}
 )
 
-// Defaults of a method setting entry created by UpdateStage (observed in
-// get-stage output of real stages).
+// Defaults of a method setting entry created by UpdateStage, as the AWS CLI
+// reference's update-stage examples print them. The logging level is not
+// among them: an entry shows loggingLevel only once it was set, and an
+// absent level means OFF.
 const (
 	DefaultCacheTTLSeconds                  = 300
 	DefaultLoggingLevel                     = "OFF"
@@ -38,9 +53,12 @@ const (
 // limit still applies).
 const UnthrottledLimit = -1
 
-// NewMethodSetting returns the full entry AWS materialises when UpdateStage
+// NewMethodSetting returns the entry AWS materialises when UpdateStage
 // first writes a method setting: throttling at the account limits, a 300 s
-// cache TTL, logging OFF, and the console's cache-control defaults.
+// cache TTL, the cache-control defaults, every flag false and no
+// loggingLevel (the AWS CLI reference's update-stage examples: writing
+// /~1resourceName/GET/logging/dataTrace or /*/*/logging/dataTrace yields
+// exactly these nine keys).
 func NewMethodSetting(account ThrottleSettings) MethodSetting {
 	if account.BurstLimit <= 0 {
 		account.BurstLimit = DefaultAccountBurstLimit
@@ -49,7 +67,6 @@ func NewMethodSetting(account ThrottleSettings) MethodSetting {
 		account.RateLimit = DefaultAccountRateLimit
 	}
 	return MethodSetting{
-		LoggingLevel:                           DefaultLoggingLevel,
 		ThrottlingBurstLimit:                   account.BurstLimit,
 		ThrottlingRateLimit:                    account.RateLimit,
 		CacheTTLInSeconds:                      DefaultCacheTTLSeconds,
@@ -60,8 +77,8 @@ func NewMethodSetting(account ThrottleSettings) MethodSetting {
 
 // methodSettingTarget is a parsed method-setting patch path.
 type methodSettingTarget struct {
-	key          string // methodSettings map key, "pets/{id}/GET" or "*/*"
-	resourcePath string // "/pets/{id}"; empty for the wildcard
+	key          string // methodSettings map key as AWS stores it: "~1pets/GET", "pets/{id}/GET", "*/*"
+	resourcePath string // decoded resource path "/pets/{id}"; empty for the wildcard
 	verb         string
 }
 
@@ -72,12 +89,19 @@ var methodSettingVerbs = map[string]bool{
 }
 
 // parseMethodTarget parses the "{resourcePath}/{httpMethod}" segments of a
-// method-setting path. The resource path is normally one segment with "/"
-// written "~1" ("~1pets~1{id}"); Terraform sends the raw path instead
-// ("pets/{id}"), so every segment before the verb belongs to it. "~1" and
-// "~0" decode to "/" and "~"; the key is the decoded path without its
-// leading slash plus "/VERB" (Stage.MethodSettingFor looks keys up that
-// way), and "*/*" for the wildcard.
+// method-setting path. The verb is the last segment; every segment before
+// it belongs to the resource path, which AWS accepts escaped as one
+// segment ("~1pets~1{id}", the AWS CLI reference's form) or unescaped
+// ("pets/{id}", what Terraform's aws_api_gateway_method_settings sends).
+//
+// The key is kept as sent, without the patch path's leading "/": AWS's
+// get-stage shows "~1resourceName/GET" after a write to
+// /~1resourceName/GET/... (AWS CLI reference) and "pets/{id}/GET" after
+// /pets/{id}/GET/... (Terraform reads its entry back under that key).
+// Stage.OwnMethodSetting finds an entry under either spelling. An empty
+// verb or resource segment is refused: AWS answered "Invalid method
+// setting path" for /~1//logging/dataTrace (serverless-aws-alias#133) and
+// /{proxy+}/ANY//throttling/burstLimit (terraform-provider-aws#15855).
 func parseMethodTarget(segs []string) (methodSettingTarget, bool) {
 	if len(segs) < 2 {
 		return methodSettingTarget{}, false
@@ -93,14 +117,14 @@ func parseMethodTarget(segs []string) (methodSettingTarget, bool) {
 		}
 		return methodSettingTarget{}, false
 	}
-	decoded := strings.ReplaceAll(strings.ReplaceAll(raw, "~1", "/"), "~0", "~")
+	decoded := decodePointerToken(raw)
 	if !strings.HasPrefix(decoded, "/") {
 		decoded = "/" + decoded
 	}
 	if strings.Contains(decoded, "//") || len(decoded) > 1 && strings.HasSuffix(decoded, "/") {
 		return methodSettingTarget{}, false
 	}
-	return methodSettingTarget{key: MethodSettingKey(decoded, verb), resourcePath: decoded, verb: verb}, true
+	return methodSettingTarget{key: raw + "/" + verb, resourcePath: decoded, verb: verb}, true
 }
 
 // existsIn reports whether the target names a method of the deployment's
@@ -170,8 +194,11 @@ func applyMethodSettingOp(st *Stage, op PatchOperation, env StagePatchEnv) error
 	}
 	field := segs[len(segs)-2] + "/" + segs[len(segs)-1]
 	t, ok := parseMethodTarget(segs[:len(segs)-2])
-	if !ok || !methodSettingFields[field] {
+	if !ok {
 		return invalidPath(op.Path)
+	}
+	if !methodSettingFields[field] {
+		return invalidSettingPath(field)
 	}
 	switch op.Op {
 	case OpAdd, OpReplace:

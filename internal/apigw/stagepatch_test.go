@@ -1,8 +1,11 @@
 package apigw
 
 import (
+	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -80,6 +83,27 @@ func invalidPathMsg(path string) string {
 	return "Invalid method setting path: " + path + ". Must be one of: [/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, /accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, /{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, /{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/dataEncrypted, /{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, /{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, /*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit /*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, /*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, /tracingEnabled]"
 }
 
+// invalidSettingMsg is AWS's text for an unknown setting under a valid
+// {resourcePath}/{httpMethod} (aws/aws-sdk-java#1823), written out
+// independently of the code.
+func invalidSettingMsg(setting string) string {
+	return "Invalid method setting path: " + setting + ". Must be one of: [.../metrics/enabled, .../logging/dataTrace, .../logging/loglevel,.../throttling/burstLimit, .../throttling/rateLimit, .../caching/ttlInSeconds, .../caching/enabled, .../caching/dataEncrypted, .../caching/requireAuthorizationForCacheControl, .../caching/unauthorizedCacheControlHeaderStrategy]"
+}
+
+// stageJSONKeys returns the JSON keys v marshals to, sorted.
+func stageJSONKeys(t *testing.T, v any) []string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return slices.Sorted(maps.Keys(m))
+}
+
 func cannotRemoveMsg(name string) string {
 	return "Cannot remove method setting " + name + " because there is no method setting for this method "
 }
@@ -93,7 +117,24 @@ type stagePatchCase struct {
 	ops     []PatchOperation
 	wantErr string                        // exact BadRequestException message
 	check   func(t *testing.T, st *Stage) // on success
+	// src is where the rule comes from when it is AWS's recorded answer
+	// rather than this engine's own choice: an AWS document or a public
+	// thread that quotes AWS's reply.
+	src string
 }
+
+// Sources cited by the parity rows below.
+const (
+	srcCLIUpdateStage = "AWS CLI reference, apigateway update-stage examples 1 and 2 (get-stage output after the write)"
+	srcCLIGetStage    = "AWS CLI reference, apigateway get-stage example (methodSettings keys */* and ~1resource/GET)"
+	srcTerraformDoc   = "terraform-provider-aws docs, aws_api_gateway_method_settings: method_path is the resource path without its leading slash (localstack/localstack#9334 shows the /test/GET/... patch it sends)"
+	srcTF9738         = "hashicorp/terraform-provider-aws#9738: get-stage after //tenant/{tenant-name}/enrollment_codes/GET/... shows the key with its leading slash"
+	srcTF15855        = "hashicorp/terraform-provider-aws#15855: AWS refused /{proxy+}/ANY//throttling/burstLimit"
+	srcSlsAlias133    = "serverless-heaven/serverless-aws-alias#133: AWS refused /~1//logging/dataTrace with the full path list"
+	srcSDKJava1823    = "aws/aws-sdk-java#1823: AWS's answer to /*/*/accessLogSettings/format"
+	srcCdkd971        = "go-to-k/cdkd#971 (verified live): field-level remove refused, whole-key remove then replace in one call applies in order"
+	srcSteadybit      = "steadybit extension source: op=remove on /*/*/throttling/rateLimit errors with \"Cannot remove method setting ...\""
+)
 
 // stagePatchCases covers every path of update-stage-patch.md §2, valid and
 // invalid. The fuzz target seeds its corpus from them too.
@@ -273,13 +314,51 @@ var stagePatchCases = []stagePatchCase{
 		wantErr: invalidPathMsg("/variables")},
 
 	// §2.2 method settings
-	{name: "methods/wildcard created with defaults", ops: []PatchOperation{op("replace", "/*/*/metrics/enabled", "true")},
+	{name: "methods/wildcard created with defaults", ops: []PatchOperation{op("replace", "/*/*/logging/dataTrace", "true")},
+		src: srcCLIUpdateStage,
 		check: func(t *testing.T, st *Stage) {
 			eq(t, st.MethodSettings, map[string]MethodSetting{"*/*": {
-				MetricsEnabled: true, LoggingLevel: "OFF", ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000,
+				DataTraceEnabled: true, ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000,
 				CacheTTLInSeconds: 300, RequireAuthorizationForCacheControl: true,
 				UnauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER",
 			}})
+			eq(t, stageJSONKeys(t, st.MethodSettings["*/*"]), []string{"cacheDataEncrypted", "cacheTtlInSeconds",
+				"cachingEnabled", "dataTraceEnabled", "metricsEnabled", "requireAuthorizationForCacheControl",
+				"throttlingBurstLimit", "throttlingRateLimit", "unauthorizedCacheControlHeaderStrategy"})
+		}},
+	{name: "methods/escaped entry created with defaults, key kept escaped",
+		ops: []PatchOperation{op("replace", "/~1pets/GET/logging/dataTrace", "false")}, src: srcCLIUpdateStage,
+		check: func(t *testing.T, st *Stage) {
+			eq(t, st.MethodSettings, map[string]MethodSetting{"~1pets/GET": NewMethodSetting(ThrottleSettings{})})
+		}},
+	{name: "methods/loggingLevel appears once set", ops: []PatchOperation{
+		op("replace", "/*/*/metrics/enabled", "true"), op("replace", "/*/*/logging/loglevel", "INFO")},
+		src:   srcCLIGetStage,
+		check: func(t *testing.T, st *Stage) { eq(t, st.MethodSettings["*/*"].LoggingLevel, "INFO") }},
+	{name: "methods/per-method entry inherits */* set earlier in the same call", ops: []PatchOperation{
+		op("replace", "/*/*/throttling/rateLimit", "500"),
+		op("replace", "/*/*/throttling/burstLimit", "1000"),
+		op("replace", "/*/*/logging/loglevel", "INFO"),
+		op("replace", "/~1pets/GET/metrics/enabled", "true"),
+	}, src: srcCLIGetStage + " (the ~1resource/GET entry carries */*'s 500/1000 and INFO)",
+		check: func(t *testing.T, st *Stage) {
+			want := st.MethodSettings["*/*"]
+			want.MetricsEnabled = true
+			eq(t, st.MethodSettings["~1pets/GET"], want)
+			eq(t, st.MethodSettings["*/*"].MetricsEnabled, false)
+		}},
+	{name: "methods/remove entry then replace in one call starts afresh", stage: func() *Stage {
+		st := testStage()
+		ms := NewMethodSetting(ThrottleSettings{})
+		ms.CachingEnabled, ms.ThrottlingRateLimit = true, 5
+		st.MethodSettings["~1pets/GET"] = ms
+		return st
+	}, ops: []PatchOperation{op("remove", "/~1pets/GET", ""), op("replace", "/~1pets/GET/throttling/burstLimit", "10")},
+		src: srcCdkd971,
+		check: func(t *testing.T, st *Stage) {
+			want := NewMethodSetting(ThrottleSettings{})
+			want.ThrottlingBurstLimit = 10
+			eq(t, st.MethodSettings["~1pets/GET"], want)
 		}},
 	{name: "methods/defaults follow account throttle", env: func() StagePatchEnv {
 		env := testEnv()
@@ -297,7 +376,7 @@ var stagePatchCases = []stagePatchCase{
 		check: func(t *testing.T, st *Stage) {
 			want := st.MethodSettings["*/*"]
 			want.CachingEnabled = true
-			eq(t, st.MethodSettings["pets/GET"], want)
+			eq(t, st.MethodSettings["~1pets/GET"], want)
 			eq(t, st.MethodSettings["*/*"].CachingEnabled, false)
 			got, ok := st.MethodSettingFor("/pets", "GET")
 			eq(t, ok, true)
@@ -308,10 +387,39 @@ var stagePatchCases = []stagePatchCase{
 		check: func(t *testing.T, st *Stage) {
 			want := NewMethodSetting(ThrottleSettings{})
 			want.CacheTTLInSeconds = 60
-			eq(t, st.MethodSettings, map[string]MethodSetting{"pets/{id}/GET": want})
+			eq(t, st.MethodSettings, map[string]MethodSetting{"~1pets~1{id}/GET": want})
 		}},
 	{name: "methods/raw resource path (Terraform)", ops: []PatchOperation{op("replace", "/pets/{id}/GET/metrics/enabled", "true")},
-		check: func(t *testing.T, st *Stage) { eq(t, st.MethodSettings["pets/{id}/GET"].MetricsEnabled, true) }},
+		src: srcTerraformDoc,
+		check: func(t *testing.T, st *Stage) {
+			eq(t, st.MethodSettings["pets/{id}/GET"].MetricsEnabled, true)
+			ms, _ := st.MethodSettingFor("/pets/{id}", "GET")
+			eq(t, ms.MetricsEnabled, true)
+		}},
+	{name: "methods/raw one-segment path (Terraform)", ops: []PatchOperation{op("replace", "/pets/GET/throttling/burstLimit", "7")},
+		src: srcTerraformDoc,
+		check: func(t *testing.T, st *Stage) {
+			eq(t, st.MethodSettings["pets/GET"].ThrottlingBurstLimit, 7)
+			ms, key, _ := st.OwnMethodSetting("/pets", "GET")
+			eq(t, [2]any{ms.ThrottlingBurstLimit, key}, [2]any{7, "pets/GET"})
+		}},
+	{name: "methods/escaped path keeps ~1 in the key", ops: []PatchOperation{op("replace", "/~1pets~1{id}/GET/metrics/enabled", "true")},
+		src: srcCLIUpdateStage,
+		check: func(t *testing.T, st *Stage) {
+			_, isPlain := st.MethodSettings["pets/{id}/GET"]
+			eq(t, [2]bool{st.MethodSettings["~1pets~1{id}/GET"].MetricsEnabled, isPlain}, [2]bool{true, false})
+		}},
+	{name: "methods/leading slash kept in the key and not applied", ops: []PatchOperation{op("replace", "//pets/{id}/GET/caching/enabled", "true")},
+		src: srcTF9738,
+		check: func(t *testing.T, st *Stage) {
+			eq(t, st.MethodSettings["/pets/{id}/GET"].CachingEnabled, true)
+			_, _, own := st.OwnMethodSetting("/pets/{id}", "GET")
+			eq(t, own, false)
+		}},
+	{name: "methods/empty verb segment", ops: []PatchOperation{op("replace", "/{proxy+}/ANY//throttling/burstLimit", "1")},
+		src: srcTF15855, wantErr: invalidPathMsg("/{proxy+}/ANY//throttling/burstLimit")},
+	{name: "methods/empty verb after root", ops: []PatchOperation{op("replace", "/~1//logging/dataTrace", "true")},
+		src: srcSlsAlias133, wantErr: invalidPathMsg("/~1//logging/dataTrace")},
 	{name: "methods/root resource", ops: []PatchOperation{op("replace", "/~1/GET/metrics/enabled", "true")},
 		check: func(t *testing.T, st *Stage) {
 			ms, _ := st.MethodSettingFor("/", "GET")
@@ -321,12 +429,12 @@ var stagePatchCases = []stagePatchCase{
 		op("replace", "/~1{proxy+}/GET/metrics/enabled", "true"),
 		op("replace", "/~1{proxy+}/ANY/metrics/enabled", "true"),
 	}, check: func(t *testing.T, st *Stage) {
-		eq(t, st.MethodSettings["{proxy+}/GET"].MetricsEnabled, true)
-		eq(t, st.MethodSettings["{proxy+}/ANY"].MetricsEnabled, true)
+		eq(t, st.MethodSettings["~1{proxy+}/GET"].MetricsEnabled, true)
+		eq(t, st.MethodSettings["~1{proxy+}/ANY"].MetricsEnabled, true)
 	}},
 	{name: "methods/no resource tree skips the check", env: func() StagePatchEnv { env := testEnv(); env.Resources = nil; return env },
 		ops:   []PatchOperation{op("replace", "/~1elsewhere/DELETE/metrics/enabled", "true")},
-		check: func(t *testing.T, st *Stage) { eq(t, st.MethodSettings["elsewhere/DELETE"].MetricsEnabled, true) }},
+		check: func(t *testing.T, st *Stage) { eq(t, st.MethodSettings["~1elsewhere/DELETE"].MetricsEnabled, true) }},
 	{name: "methods/unknown resource", ops: []PatchOperation{op("replace", "/~1nope/GET/metrics/enabled", "true")},
 		wantErr: invalidPathMsg("/~1nope/GET/metrics/enabled")},
 	{name: "methods/unknown method", ops: []PatchOperation{op("replace", "/~1pets/DELETE/metrics/enabled", "true")},
@@ -340,11 +448,13 @@ var stagePatchCases = []stagePatchCase{
 	{name: "methods/half wildcard verb", ops: []PatchOperation{op("replace", "/~1pets/*/metrics/enabled", "true")},
 		wantErr: invalidPathMsg("/~1pets/*/metrics/enabled")},
 	{name: "methods/unknown setting", ops: []PatchOperation{op("replace", "/*/*/metrics/disabled", "true")},
-		wantErr: invalidPathMsg("/*/*/metrics/disabled")},
+		src: srcSDKJava1823, wantErr: invalidSettingMsg("metrics/disabled")},
+	{name: "methods/unknown setting of a method", ops: []PatchOperation{op("replace", "/~1pets/GET/caching/size", "1")},
+		src: srcSDKJava1823, wantErr: invalidSettingMsg("caching/size")},
 	{name: "methods/group only", ops: []PatchOperation{op("replace", "/*/*/metrics", "true")},
 		wantErr: invalidPathMsg("/*/*/metrics")},
-	{name: "methods/access log under wildcard", ops: []PatchOperation{op("replace", "/*/*/accessLogSettings/format", "x")},
-		wantErr: invalidPathMsg("/*/*/accessLogSettings/format")},
+	{name: "methods/access log under wildcard", ops: []PatchOperation{op("replace", "/*/*/accessLogSettings/format", "test")},
+		src: srcSDKJava1823, wantErr: invalidSettingMsg("accessLogSettings/format")},
 	{name: "path/unknown", ops: []PatchOperation{op("replace", "/stageName", "x")},
 		wantErr: invalidPathMsg("/stageName")},
 	{name: "path/empty", ops: []PatchOperation{op("replace", "", "x")},
@@ -453,14 +563,27 @@ var stagePatchCases = []stagePatchCase{
 		wantErr: cannotRemoveMsg("*/*")},
 	{name: "methods/remove method entry", stage: func() *Stage {
 		st := withWildcard(testStage())
-		st.MethodSettings["pets/{id}/GET"] = MethodSetting{CachingEnabled: true}
+		st.MethodSettings["~1pets~1{id}/GET"] = MethodSetting{CachingEnabled: true}
 		return st
 	},
 		ops:   []PatchOperation{op("remove", "/~1pets~1{id}/GET", "")},
 		check: func(t *testing.T, st *Stage) { eq(t, len(st.MethodSettings), 1) }},
 	{name: "methods/remove missing method entry", ops: []PatchOperation{op("remove", "/~1pets/GET", "")},
 		wantErr: cannotRemoveMsg("~1pets/GET")},
-	{name: "methods/remove one field", stage: func() *Stage { return withWildcard(testStage()) },
+	{name: "methods/remove unescaped entry", stage: func() *Stage {
+		st := testStage()
+		st.MethodSettings["pets/GET"] = MethodSetting{CachingEnabled: true}
+		return st
+	},
+		ops:   []PatchOperation{op("remove", "/pets/GET", "")},
+		check: func(t *testing.T, st *Stage) { eq(t, len(st.MethodSettings), 0) }},
+	{name: "methods/remove names the key as stored", stage: func() *Stage {
+		st := testStage()
+		st.MethodSettings["pets/GET"] = MethodSetting{CachingEnabled: true}
+		return st
+	},
+		ops: []PatchOperation{op("remove", "/~1pets/GET", "")}, wantErr: cannotRemoveMsg("~1pets/GET")},
+	{name: "methods/remove one field", stage: func() *Stage { return withWildcard(testStage()) }, src: srcSteadybit + "; " + srcCdkd971,
 		ops:     []PatchOperation{op("remove", "/*/*/throttling/rateLimit", "")},
 		wantErr: cannotRemoveMsg("*/*/throttling/rateLimit")},
 	{name: "methods/remove unknown path", ops: []PatchOperation{op("remove", "/stageName", "")},
@@ -586,6 +709,11 @@ func (c stagePatchCase) setup() (*Stage, StagePatchEnv) {
 func TestApplyStagePatch(t *testing.T) {
 	for _, c := range stagePatchCases {
 		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if t.Failed() && c.src != "" {
+					t.Logf("the rule comes from %s", c.src)
+				}
+			}()
 			st, env := c.setup()
 			err := ApplyStagePatch(st, c.ops, env)
 			if c.wantErr != "" {
@@ -651,7 +779,7 @@ func TestApplyStagePatchNoOperations(t *testing.T) {
 
 func TestNewMethodSettingDefaults(t *testing.T) {
 	eq(t, NewMethodSetting(ThrottleSettings{}), MethodSetting{
-		LoggingLevel: "OFF", ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000, CacheTTLInSeconds: 300,
+		ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000, CacheTTLInSeconds: 300,
 		RequireAuthorizationForCacheControl: true, UnauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER",
 	})
 	ms := NewMethodSetting(ThrottleSettings{BurstLimit: 20, RateLimit: 7.5})

@@ -11,7 +11,7 @@ import (
 // Deployment messages recorded from AWS (control-plane.md §3.6).
 const (
 	msgNoMethods         = "The REST API doesn't contain any methods"
-	msgCanaryNoStageName = "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is null"
+	msgCanaryNoStageName = "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is %s"
 	msgDeploymentInUse   = "Active stages pointing to this deployment must be moved or deleted"
 )
 
@@ -31,7 +31,13 @@ func (s *Service) CreateDeployment(ctx context.Context, apiID string, in CreateD
 			return err
 		}
 		if in.CanarySettings != nil && in.StageName == "" {
-			return apigw.BadRequest(msgCanaryNoStageName)
+			// AWS prints the value given: "" for an empty stageName, "null"
+			// for none (LocalStack's AWS-validated canary snapshots).
+			given := "null"
+			if in.StageNameGiven {
+				given = ""
+			}
+			return apigw.BadRequest(msgCanaryNoStageName, given)
 		}
 		if !api.HasMethods() {
 			return apigw.BadRequest(msgNoMethods)

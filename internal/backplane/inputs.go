@@ -95,6 +95,10 @@ type CreateDeploymentInput struct {
 	CanarySettings      *DeploymentCanarySettings `json:"canarySettings,omitempty"`
 	TracingEnabled      *bool                     `json:"tracingEnabled,omitempty"`
 
+	// StageNameGiven reports whether the body had a stageName member,
+	// even an empty one. Not on the wire.
+	StageNameGiven bool `json:"-"`
+
 	// StagePatch, when set, is applied to the named stage in the same
 	// transaction (Cloud Control's StageDescription uses it). Not on the
 	// wire.

@@ -350,7 +350,10 @@ func (s *Service) DeleteRestAPI(ctx context.Context, id string) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return apigw.ErrAPINotFound(apigw.AccountID, id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return dropStageFromPlans(tx, id, "")
 	})
 }
 

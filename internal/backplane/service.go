@@ -32,6 +32,8 @@ type Service struct {
 	Flusher StageCacheFlusher
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Meter, when set, is the data plane's usage counter (usage.go).
+	Meter UsageMeter
 }
 
 // New returns a Service over st.

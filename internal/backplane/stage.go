@@ -324,7 +324,10 @@ func (s *Service) DeleteStage(ctx context.Context, apiID, name string) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return apigw.NotFound(apigw.MsgInvalidStage)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return dropStageFromPlans(tx, apiID, name)
 	})
 }
 

@@ -109,7 +109,7 @@ func TestCreateStageAppliesPatch(t *testing.T) {
 	if got := st.MethodSettings["*/*"].ThrottlingRateLimit; got != 50 {
 		t.Errorf("*/* rateLimit = %v, want 50", got)
 	}
-	if !st.MethodSettings["pets/GET"].CachingEnabled {
+	if !st.MethodSettings["~1pets/GET"].CachingEnabled {
 		t.Errorf("pets/GET caching not enabled: %+v", st.MethodSettings)
 	}
 
@@ -140,7 +140,7 @@ func TestCreateDeploymentAppliesStagePatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.DeploymentID != d.ID || st.MethodSettings["pets/GET"].ThrottlingBurstLimit != 7 {
+	if st.DeploymentID != d.ID || st.MethodSettings["~1pets/GET"].ThrottlingBurstLimit != 7 {
 		t.Errorf("stage = %+v", st)
 	}
 

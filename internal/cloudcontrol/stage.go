@@ -180,24 +180,19 @@ func stageToModel(restAPIID string, st *apigw.Stage) *stageModel {
 	return m
 }
 
-// methodSettingFromKey turns a methodSettings key ("pets/{id}/GET", "*/*",
-// "/GET" for the root) into CloudFormation's ResourcePath (leading "/",
+// methodSettingFromKey turns a methodSettings key ("~1pets~1{id}/GET" or
+// "pets/{id}/GET", "*/*", "~1/GET" or "/GET" for the root) into CloudFormation's ResourcePath (leading "/",
 // inner slashes as "~1": "/~1pets~1{id}"; "/*" for the wildcard; "/" for
 // the root) and HttpMethod.
 func methodSettingFromKey(key string) (resourcePath, verb string) {
 	if key == apigw.WildcardMethodKey {
 		return "/*", "*"
 	}
-	i := strings.LastIndex(key, "/")
-	if i < 0 {
-		return "/" + key, ""
-	}
-	p, verb := key[:i], key[i+1:]
-	p = strings.TrimPrefix(p, "/")
-	if p == "" {
+	p, verb := apigw.ParseMethodSettingKey(key)
+	if p == "/" {
 		return "/", verb
 	}
-	return "/~1" + strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"), verb
+	return "/" + escapeToken(p), verb
 }
 
 // methodSettingPatchPrefix turns CloudFormation's ResourcePath and

@@ -228,7 +228,7 @@ func TestStagePatchUsesClientArrayOrder(t *testing.T) {
 	if st.Tags["Environment"] != "e2" || st.Tags["Project"] != "p" {
 		t.Errorf("tags = %v", st.Tags)
 	}
-	if st.MethodSettings["*/*"].ThrottlingBurstLimit != 200 || st.MethodSettings["/GET"].ThrottlingBurstLimit != 5 {
+	if st.MethodSettings["*/*"].ThrottlingBurstLimit != 200 || st.MethodSettings["~1/GET"].ThrottlingBurstLimit != 5 {
 		t.Errorf("method settings = %s", jsonOf(st.MethodSettings))
 	}
 }

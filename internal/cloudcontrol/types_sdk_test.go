@@ -84,7 +84,7 @@ func TestWholeAPIWithCloudControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	if aws.ToString(st.DeploymentId) != dep[0] || aws.ToString(st.Description) != "Production" || st.MethodSettings["*/*"].ThrottlingBurstLimit != 10 ||
-		!st.MethodSettings["items/GET"].CachingEnabled || st.Variables["v"] != "1" || st.Tags["env"] != "prod" {
+		!st.MethodSettings["~1items/GET"].CachingEnabled || st.Variables["v"] != "1" || st.Tags["env"] != "prod" {
 		t.Fatalf("stage made by the deployment = %s", jsonOf(st))
 	}
 	if code, body := invoke(t, env, apiID, "prod", "/items"); code != 200 || body != `{"items": []}` {

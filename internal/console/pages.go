@@ -125,7 +125,7 @@ func (s settingView) Strategy() string {
 type methodView struct {
 	Path, Verb string
 	Prefix     string // patch path prefix, "/~1pets/GET"
-	Key        string // methodSettings key, "pets/GET"
+	Key        string // methodSettings key, "~1pets/GET" (or "pets/GET" if stored so)
 	Overridden bool
 	Settings   settingView // own entry when overridden, else inherited
 	InvokeURL  string
@@ -438,10 +438,13 @@ func (c *Console) methodPage(w http.ResponseWriter, r *http.Request) {
 	m := &methodView{
 		Path: path, Verb: verb,
 		Prefix:    methodPatchPrefix(path, verb),
-		Key:       apigw.MethodSettingKey(path, verb),
+		Key:       apigw.EscapedMethodSettingKey(path, verb),
 		InvokeURL: strings.TrimSuffix(d.InvokeURL, "/") + path,
 	}
-	if own, ok := d.Stage.MethodSettings[m.Key]; ok {
+	// An override may be stored under either key spelling (a Terraform
+	// client writes "pets/GET"); edit and remove it under the one it has.
+	if own, key, ok := d.Stage.OwnMethodSetting(path, verb); ok {
+		m.Key, m.Prefix = key, "/"+key
 		m.Overridden = true
 		m.Settings = settingView{MethodSetting: own, Exists: true}
 	} else {

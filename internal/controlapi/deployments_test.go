@@ -63,6 +63,10 @@ func TestCreateDeploymentRejects(t *testing.T) {
 			badRequest("The REST API doesn't contain any methods")},
 		{"canary without stage", apigateway.CreateDeploymentInput{CanarySettings: &types.DeploymentCanarySettings{PercentTraffic: 10}},
 			badRequest("Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is null")},
+		// An empty stageName is printed as given (nothing), a missing one as
+		// "null" (LocalStack's AWS-validated canary snapshots).
+		{"canary with empty stage name", apigateway.CreateDeploymentInput{StageName: aws.String(""), CanarySettings: &types.DeploymentCanarySettings{PercentTraffic: 10}},
+			badRequest("Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is ")},
 		{"canary on a missing stage", apigateway.CreateDeploymentInput{StageName: aws.String("non-existing"), CanarySettings: &types.DeploymentCanarySettings{PercentTraffic: 10}},
 			badRequest("Invalid deployment content specified.Stage non-existing must already be created before making a canary release deployment")},
 		{"canary over 100%", apigateway.CreateDeploymentInput{StageName: aws.String("prod"), CanarySettings: &types.DeploymentCanarySettings{PercentTraffic: 101}},

@@ -34,6 +34,8 @@ func New(svc *backplane.Service) *Server {
 	s.gatewayResponseRoutes()
 	s.modelRoutes()
 	s.requestValidatorRoutes()
+	s.apiKeyRoutes()
+	s.usagePlanRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errUnknownOperation(r))
 	})

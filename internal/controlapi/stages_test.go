@@ -427,7 +427,7 @@ func TestUpdateStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *out.Description != "Production" || out.Variables["backend"] != "api.internal.example" || *out.DeploymentId != d2 ||
-		out.MethodSettings["*/*"].ThrottlingRateLimit != 50 || out.MethodSettings["pets/GET"].CacheTtlInSeconds != 60 {
+		out.MethodSettings["*/*"].ThrottlingRateLimit != 50 || out.MethodSettings["~1pets/GET"].CacheTtlInSeconds != 60 {
 		t.Errorf("UpdateStage = %+v", out)
 	}
 	if out.LastUpdatedDate.Before(*before.LastUpdatedDate) || !out.CreatedDate.Equal(*before.CreatedDate) {

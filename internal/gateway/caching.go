@@ -123,7 +123,10 @@ func (st *stageState) cache(apiID, stage string) *stageCache {
 // cacheSettingFor resolves whether caching applies to method m of stage s,
 // and with which settings (see the package comment above).
 func cacheSettingFor(s *apigw.Stage, m *method) (apigw.MethodSetting, bool) {
-	ms, ok := s.MethodSettings[m.settingKey]
+	ms, ok := s.MethodSettings[m.escapedSettingKey]
+	if !ok {
+		ms, ok = s.MethodSettings[m.settingKey]
+	}
 	if !ok {
 		if m.verb != http.MethodGet {
 			return ms, false

@@ -93,6 +93,7 @@ func (c *compiler) compileVariant(apiID string, s *apigw.Stage, d *apigw.Deploym
 		vars:             vars,
 		disabled:         d.Snapshot.DisableExecuteAPIEndpoint,
 		binaryMediaTypes: d.Snapshot.BinaryMediaTypes,
+		snapshot:         d.Snapshot,
 	}
 	var errs []error
 	v.responses, errs = compileCustomResponses(d.Snapshot.GatewayResponses, vars)
@@ -101,10 +102,11 @@ func (c *compiler) compileVariant(apiID string, s *apigw.Stage, d *apigw.Deploym
 	}
 	v.root = buildTree(d.Snapshot.Resources, func(r *apigw.Resource, verb string, am *apigw.Method) *method {
 		m := &method{
-			verb:         verb,
-			resourceID:   r.ID,
-			resourcePath: r.Path,
-			settingKey:   apigw.MethodSettingKey(r.Path, verb),
+			verb:              verb,
+			resourceID:        r.ID,
+			resourcePath:      r.Path,
+			settingKey:        apigw.MethodSettingKey(r.Path, verb),
+			escapedSettingKey: apigw.EscapedMethodSettingKey(r.Path, verb),
 		}
 		m.serve = c.pipeline(v, m, am)
 		return m

@@ -228,7 +228,7 @@ func gwContextValue(inv *invocation, gr *gatewayResponse, name string) (string, 
 	case "error.responseType":
 		return gr.typ.String(), true
 	case "error.validationErrorString":
-		return "", true
+		return gr.validation, true
 	}
 	if key, ok := strings.CutPrefix(name, "authorizer."); ok {
 		return inv.authorizerValue(key)

@@ -59,6 +59,9 @@ type gatewayResponse struct {
 	// for the authorizer failures' {"message": null}).
 	message     string
 	messageJSON string
+	// validation is $context.error.validationErrorString (request
+	// validation failures, validation.go).
+	validation string
 }
 
 // newGatewayResponse builds a response, reading its message from the body

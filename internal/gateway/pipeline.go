@@ -21,8 +21,11 @@ type method struct {
 	// settingKey is the stage's methodSettings key for this method
 	// ("pets/{id}/GET"), for steps that read per-method settings.
 	settingKey string
-	serve      handler
-	tel        *methodTelemetry // recorder handle; nil without a recorder (telemetry.go)
+	// escapedSettingKey is the same key as AWS stores it when the patch
+	// path was escaped ("~1pets~1{id}/GET"); see apigw.Stage.OwnMethodSetting.
+	escapedSettingKey string
+	serve             handler
+	tel               *methodTelemetry // recorder handle; nil without a recorder (telemetry.go)
 }
 
 // pipeline builds the ordered steps a routed request for m goes through:
@@ -44,6 +47,9 @@ type method struct {
 func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	h := c.integration(v, m, am)
 	steps := []step{c.throttleStep(v, m)}
+	if s := c.validateStep(v, m, am); s != nil { // validation.go
+		steps = append(steps, s)
+	}
 	if s := c.cacheStep(v, m, am); s != nil {
 		steps = append(steps, s)
 	}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/modelschema"
 )
 
 // table is everything the data plane serves, immutable once published:
@@ -65,6 +66,10 @@ type variant struct {
 	// applies that flag only once the API is redeployed.
 	disabled         bool
 	binaryMediaTypes []string
+	// snapshot is the deployment's content; schemas its models, compiled
+	// when the first method that validates bodies is compiled (validation.go).
+	snapshot *apigw.Snapshot
+	schemas  *modelschema.Set
 	// responses are the deployment's gateway response customizations;
 	// nil when it has none (customresponse.go).
 	responses *customResponses

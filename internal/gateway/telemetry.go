@@ -145,6 +145,7 @@ func (inv *invocation) record() {
 	}
 	if gw := o.rw.gw; gw != nil {
 		ev.ErrorResponseType, ev.ErrorMessage = gw.telemetry()
+		ev.ValidationErrorString = gw.validation
 	} else if inv.throttled {
 		ev.ErrorResponseType, ev.ErrorMessage = telemetry.ResponseThrottled, "Too Many Requests"
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"strings"
@@ -111,6 +112,11 @@ func (b *body) fail(err error) {
 		err = io.ErrUnexpectedEOF
 	}
 	b.err = err
+	code := int32(http.StatusBadRequest) // malformed chunks, short body
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		code = http.StatusRequestTimeout // Server.BodyTimeout or IdleTimeout
+	}
+	b.c.fault.CompareAndSwap(0, code)
 	b.c.failed()
 }
 

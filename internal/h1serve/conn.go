@@ -46,6 +46,7 @@ const (
 	deadlineNone = iota
 	deadlineCoarse
 	deadlineHeader
+	deadlineBody // Server.BodyTimeout: fixed for the whole body
 )
 
 type conn struct {
@@ -66,7 +67,13 @@ type conn struct {
 	// broken: the connection cannot carry another request (a read or
 	// write failed, framing is unknown); closeAfter: the response said
 	// or implies Connection: close.
-	broken   atomic.Bool // set by body readers too, on other goroutines
+	broken atomic.Bool // set by body readers too, on other goroutines
+	// fault is the status owed for a request body that could not be
+	// read (400 malformed or cut short, 408 too slow), set by the body
+	// reader: whatever the handler then answers, the client gets this
+	// status instead (emitHead), never the 200 or 502 a handler derived
+	// from half a body.
+	fault    atomic.Int32
 	hijacked bool
 	linger   bool // request bytes may be unread at close: lingerClose
 
@@ -100,6 +107,10 @@ func (c *conn) serve() {
 	bw := writerPool.Get().(*bufio.Writer)
 	bw.Reset(c.nc)
 	c.br, c.bw = br, bw
+	// A new connection must bring its first head within the header
+	// timeout: an idle socket that never sends a byte is a slowloris too.
+	c.nc.SetReadDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+	c.rdKind = deadlineHeader
 	defer func() {
 		c.cancel(errClientGone)
 		c.srv.forget(c)
@@ -147,6 +158,11 @@ func (c *conn) readFailed(err error) {
 // writeError writes a plain-text error response and leaves the
 // connection to be closed, as net/http does for malformed requests.
 func (c *conn) writeError(code int, text string) {
+	c.writeErrorResponse(code, text)
+	c.lingerClose()
+}
+
+func (c *conn) writeErrorResponse(code int, text string) {
 	c.armWrite()
 	bw := c.bw
 	bw.WriteString("HTTP/1.1 ")
@@ -161,13 +177,18 @@ func (c *conn) writeError(code int, text string) {
 		bw.WriteString(": ")
 		bw.WriteString(text)
 	}
-	bw.Flush()
-	c.lingerClose()
+	if bw.Flush() != nil {
+		c.failed()
+	}
 }
 
 // armRead makes sure a read deadline of about IdleTimeout from now is
-// set: re-armed only when the clock ticked since the last arming.
+// set: re-armed only when the clock ticked since the last arming. A body
+// deadline stays until the next head.
 func (c *conn) armRead() {
+	if c.rdKind == deadlineBody {
+		return
+	}
 	t := c.srv.clock.load()
 	if c.rdKind == deadlineCoarse && c.rdAt == t.sec {
 		return
@@ -207,6 +228,10 @@ func (c *conn) readRequest() (*http.Request, error) {
 	if c.rdKind == deadlineHeader {
 		c.rdKind = deadlineNone // body reads re-arm the coarse deadline
 	}
+	if p.contentLength != 0 && c.srv.BodyTimeout > 0 {
+		c.nc.SetReadDeadline(time.Now().Add(c.srv.BodyTimeout))
+		c.rdKind = deadlineBody
+	}
 	rq := http.Request{
 		Method:        p.method,
 		URL:           p.url,
@@ -244,8 +269,13 @@ func (c *conn) readRequest() (*http.Request, error) {
 func (c *conn) readHead() (head []byte, consumed int, err error) {
 	br := c.br
 	max := c.srv.maxHeaderBytes() + bufSize // net/http's slop for the request line
+	if c.rdKind == deadlineBody {
+		c.rdKind = deadlineNone // the body is over: back to IdleTimeout
+	}
 	if br.Buffered() == 0 {
-		c.armRead()
+		if c.rdKind != deadlineHeader { // a new connection's runs from the accept
+			c.armRead()
+		}
 		if _, err := br.Peek(1); err != nil {
 			return nil, 0, err
 		}
@@ -339,6 +369,9 @@ func (c *conn) serveRequest(r *http.Request) (keepAlive bool) {
 		c.linger = true
 	}
 	if c.broken.Load() {
+		if c.linger {
+			c.lingerClose()
+		}
 		return false
 	}
 	if w.closeAfter {

@@ -293,15 +293,16 @@ func (p *parsed) fixRequest() error {
 		}
 		h["Content-Length"] = cls[:1]
 	}
+	if p.chunked && len(cls) > 0 {
+		// RFC 9112 §6.1: a message with both "ought to be handled as an
+		// error" — it is the classic request-smuggling shape (a front
+		// proxy framing by one field, the server by the other). Refused
+		// with 400, and the connection is closed (every statusError
+		// closes it): where this request's body ends is unknowable.
+		return badRequest("both Transfer-Encoding and Content-Length")
+	}
 	switch {
 	case p.chunked:
-		// Transfer-Encoding overrides Content-Length (RFC 9112 §6.3);
-		// such a request may be a smuggling attempt, so the connection
-		// is closed after the response (§6.1).
-		if len(cls) > 0 {
-			delete(h, "Content-Length")
-			p.close = true
-		}
 		p.contentLength = -1
 	case len(cls) > 0:
 		n, ok := parseContentLength(cls[0])

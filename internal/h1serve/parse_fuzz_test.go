@@ -3,6 +3,7 @@ package h1serve
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,9 +103,8 @@ func compareWithNetHTTP(t *testing.T, raw []byte, p *parsed) {
 	if req.Host != p.host {
 		t.Fatalf("Host: net/http %q, ours %q", req.Host, p.host)
 	}
-	// Chunked with a Content-Length: we also close after the response
-	// (RFC 9112 §6.1), net/http does not.
-	if req.ContentLength != p.contentLength || req.Close != p.close && !(p.chunked && p.close) {
+	// (Chunked with a Content-Length, which net/http accepts, we refuse.)
+	if req.ContentLength != p.contentLength || req.Close != p.close {
 		t.Fatalf("framing: net/http length %d close %v, ours %d %v", req.ContentLength, req.Close, p.contentLength, p.close)
 	}
 	delete(req.Header, "Host")
@@ -136,9 +136,6 @@ func TestParseHead(t *testing.T) {
 		{"pragma implies cache-control", "GET / HTTP/1.1\r\nHost: h\r\nPragma: no-cache\r\n\r\n", func(p *parsed) bool {
 			return p.header.Get("Cache-Control") == "no-cache"
 		}},
-		{"chunked overrides content-length and closes", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", func(p *parsed) bool {
-			return p.chunked && p.contentLength == -1 && p.close && p.header["Content-Length"] == nil
-		}},
 		{"1.0 ignores transfer-encoding", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", func(p *parsed) bool {
 			return !p.chunked && p.contentLength == 0 && p.close
 		}},
@@ -157,6 +154,31 @@ func TestParseHead(t *testing.T) {
 			}
 			if !tc.check(&p) {
 				t.Errorf("parsed: %+v", p)
+			}
+		})
+	}
+}
+
+// TestParseHeadRefuses covers heads refused with a status: the framing
+// ones are request-smuggling shapes (RFC 9112 §6.1, §6.3).
+func TestParseHeadRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name, head string
+		code       int
+	}{
+		{"content-length with chunked", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400},
+		{"chunked after content-length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\ntransfer-encoding: CHUNKED\r\n\r\n", 400},
+		{"differing content-lengths", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
+		{"signed content-length", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\n", 400},
+		{"two transfer-encodings", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+		{"obsolete folding", "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n 2\r\n\r\n", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p parsed
+			err := parseHead([]byte(tc.head), &p)
+			var se *statusError
+			if !errors.As(err, &se) || se.code != tc.code {
+				t.Fatalf("parseHead = %v, want status %d", err, tc.code)
 			}
 		})
 	}

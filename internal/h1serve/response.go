@@ -263,6 +263,17 @@ func (w *response) WritePrepared(status int, fields, body []byte) error {
 	return err
 }
 
+// errBodyFault is what writes answer once a body fault replaced the
+// response.
+var errBodyFault = errors.New("h1serve: request body unreadable; answered with its status")
+
+func faultText(code int) string {
+	if code == http.StatusRequestTimeout {
+		return "request body not received in time"
+	}
+	return "malformed or incomplete request body"
+}
+
 var (
 	errPreparedLate   = errors.New("h1serve: WritePrepared after the status was written")
 	errPreparedStatus = errors.New("h1serve: WritePrepared with an informational status")
@@ -315,6 +326,17 @@ func (w *response) emitHead(complete bool) error {
 	if b, ok := w.reqBody.(*body); ok && !b.settle() {
 		w.closeAfter = true
 		c.linger = true
+	}
+	if f := c.fault.Load(); f != 0 {
+		// The request body was malformed, cut short or too slow: the
+		// handler's answer rests on half a request. The client gets
+		// the body's status and the connection closes.
+		w.bodyAllowed, w.headerSent, w.closeAfter = false, true, true
+		w.body = w.body[:0]
+		c.writeErrorResponse(int(f), faultText(int(f)))
+		c.linger = true
+		c.broken.Store(true)
+		return errBodyFault
 	}
 	if c.srv.inShutdown.Load() {
 		w.closeAfter = true

@@ -64,13 +64,22 @@ const (
 type Server struct {
 	Handler http.Handler
 
-	// ReadHeaderTimeout bounds reading a request head once its first
-	// byte has arrived (slowloris). Zero means DefaultReadHeaderTimeout.
+	// ReadHeaderTimeout bounds reading a request head: on a new
+	// connection from the accept (one that sends nothing is closed after
+	// it, not after IdleTimeout), on a kept-alive one from the head's
+	// first byte (slowloris). Zero means DefaultReadHeaderTimeout.
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout bounds waiting for the next request on a keep-alive
 	// connection, and any single read of a request body that makes no
 	// progress. Zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// BodyTimeout bounds reading a request body, from the end of its
+	// head to its last byte, however steadily it trickles in: a client
+	// sending a byte every few seconds cannot hold the connection (and
+	// the backend call waiting on it) for longer. Over it the request is
+	// answered 408 and the connection closed. Zero means no bound beyond
+	// IdleTimeout per read.
+	BodyTimeout time.Duration
 	// WriteTimeout bounds any write to the client that makes no
 	// progress (a client that stops reading); zero means none, as
 	// net/http's WriteTimeout left unset.

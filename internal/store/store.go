@@ -39,6 +39,9 @@ type Change struct {
 	RestAPIIDs []string
 	// Account is true when the account settings changed.
 	Account bool
+	// UsagePlans is true when API keys, usage plans or their
+	// associations changed (store/usage.go).
+	UsagePlans bool
 }
 
 // Tx is one transaction's view of the store. Objects returned are copies:
@@ -78,4 +81,6 @@ type Tx interface {
 	Records(kind string) ([][]byte, error)
 	PutRecord(kind, key string, doc []byte) error
 	DeleteRecord(kind, key string) error
+
+	UsageTx // API keys and usage plans (usage.go)
 }

@@ -89,7 +89,7 @@ func ResolveMethodLimit(stageDefault, method *Limit) Limit {
 // precedence of ResolveMethodLimit.
 func MethodLimit(st *apigw.Stage, resourcePath, verb string) Limit {
 	var stageDefault, method *Limit
-	if ms, ok := st.MethodSettings[apigw.MethodSettingKey(resourcePath, verb)]; ok {
+	if ms, _, ok := st.OwnMethodSetting(resourcePath, verb); ok {
 		l := SettingLimit(ms)
 		method = &l
 	}

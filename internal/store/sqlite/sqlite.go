@@ -91,7 +91,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := db.Exec(schema + usageSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: schema: %w", err)
 	}
@@ -130,8 +130,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	s.writeMu.Unlock()
-	if len(t.changed) > 0 || t.account {
-		ch := store.Change{Account: t.account}
+	if len(t.changed) > 0 || t.account || t.usage {
+		ch := store.Change{Account: t.account, UsagePlans: t.usage}
 		for id := range t.changed {
 			ch.RestAPIIDs = append(ch.RestAPIIDs, id)
 		}
@@ -173,6 +173,7 @@ type txn struct {
 	readOnly bool
 	changed  map[string]bool
 	account  bool
+	usage    bool // keys, plans or associations written (usage.go)
 }
 
 func (t *txn) touch(restAPIID string) {

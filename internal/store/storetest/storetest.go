@@ -38,6 +38,8 @@ func Run(t *testing.T, open Factory) {
 		{"NoLostUpdates", testNoLostUpdates},
 		{"SubscribeAfterCommitOnly", testSubscribe},
 		{"Persistence", testPersistence},
+		{"UsageKeysAndPlans", testUsage},
+		{"UsageRecords", testUsageRecords},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -263,6 +263,16 @@ func failure(w *writer, s Settings, ev *telemetry.RequestEvent) {
 		b = appendClean(b, msg)
 	case telemetry.ResponseThrottled:
 		b = append(b, "Request throttled: the method's throttling limits were exceeded"...)
+	case "BAD_REQUEST_BODY":
+		// AWS's wording (its console test logs); the errors are
+		// $context.error.validationErrorString.
+		b = append(b, "Request body does not match model schema for content type "...)
+		b = appendClean(b, requestMediaType(ev.Headers))
+		b = append(b, ": "...)
+		b = appendClean(b, ev.ValidationErrorString)
+	case "BAD_REQUEST_PARAMETERS":
+		b = append(b, "Request validation failed: "...)
+		b = appendClean(b, ev.ValidationErrorString)
 	case "MISSING_AUTHENTICATION_TOKEN":
 		b = append(b, "No resource or method matches "...)
 		b = append(b, ev.HTTPMethod...)
@@ -291,6 +301,16 @@ func failure(w *writer, s Settings, ev *telemetry.RequestEvent) {
 
 func completed(w *writer, ev *telemetry.RequestEvent) {
 	w.emit(strconv.AppendInt(append(w.start(), "Method completed with status: "...), int64(ev.Status), 10))
+}
+
+// requestMediaType is the media type that selected the request's model:
+// its Content-Type without parameters, application/json when it has none.
+func requestMediaType(h http.Header) string {
+	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	if ct = strings.ToLower(strings.TrimSpace(ct)); ct != "" {
+		return ct
+	}
+	return "application/json"
 }
 
 // requestPath is the request path without the stage segment.

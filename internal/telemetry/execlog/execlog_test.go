@@ -200,6 +200,13 @@ func TestNoRouteAndConfigurationErrors(t *testing.T) {
 			IntegrationError: "Invalid endpoint address", Status: 502}, "Execution failed due to configuration error: Invalid endpoint address"},
 		{"configuration error", telemetry.RequestEvent{ErrorResponseType: "API_CONFIGURATION_ERROR",
 			ErrorMessage: "Internal server error", Status: 500}, "Execution failed due to configuration error: Internal server error"},
+		{"invalid body", telemetry.RequestEvent{ErrorResponseType: "BAD_REQUEST_BODY", ErrorMessage: "Invalid request body",
+			Headers: http.Header{"Content-Type": {"Application/JSON; charset=utf-8"}}, Status: 400,
+			ValidationErrorString: `[object has missing required properties (["name"])]`},
+			`Request body does not match model schema for content type application/json: [object has missing required properties (["name"])]`},
+		{"missing parameters", telemetry.RequestEvent{ErrorResponseType: "BAD_REQUEST_PARAMETERS", Status: 400,
+			ErrorMessage: "Missing required request parameters: [q]", ValidationErrorString: "Missing required request parameters: [q]"},
+			"Request validation failed: Missing required request parameters: [q]"},
 		{"other gateway response", telemetry.RequestEvent{ErrorResponseType: "REQUEST_TOO_LARGE",
 			ErrorMessage: "Request Too Long", Status: 413}, "Execution failed: Request Too Long"},
 	}

@@ -94,6 +94,7 @@ func (c *compiler) compileVariant(apiID string, s *apigw.Stage, d *apigw.Deploym
 		disabled:         d.Snapshot.DisableExecuteAPIEndpoint,
 		binaryMediaTypes: d.Snapshot.BinaryMediaTypes,
 		snapshot:         d.Snapshot,
+		log:              c.log,
 	}
 	var errs []error
 	v.responses, errs = compileCustomResponses(d.Snapshot.GatewayResponses, vars)

@@ -20,9 +20,9 @@ const (
 )
 
 // httpPlan is a compiled HTTP (non-proxy) integration: only mapped
-// parameters reach the backend, the body passes through (or a static
-// request template replaces it), and the backend's answer is turned into
-// the method response by the integration responses.
+// parameters reach the backend, the body passes through or is what the
+// request template renders, and the backend's answer is turned into the
+// method response by the integration responses.
 type httpPlan struct {
 	g         *Gateway
 	uri       *uriTemplate
@@ -33,36 +33,6 @@ type httpPlan struct {
 	timeout   time.Duration
 	transport http.RoundTripper
 	userAgent string
-}
-
-// bodyPlan decides the integration request body from the request templates
-// and the passthrough behaviour.
-type bodyPlan struct {
-	templates   map[string]template
-	passthrough string
-}
-
-// resolve returns the body to send and its content type, or ok=false when
-// the passthrough behaviour refuses the request (415).
-func (bp *bodyPlan) resolve(r *http.Request, body []byte) (out []byte, ctype string, ok bool) {
-	ctype = r.Header.Get("Content-Type")
-	mt := requestMediaType(r)
-	if t, found := bp.templates[mt]; found {
-		if !t.dynamic {
-			return []byte(t.text), mt, true
-		}
-		// Velocity templates are not evaluated yet: the body passes through.
-		return body, ctype, true
-	}
-	switch bp.passthrough {
-	case passNever:
-		return nil, "", false
-	case passWhenNoTemplates:
-		if len(bp.templates) > 0 {
-			return nil, "", false
-		}
-	}
-	return body, ctype, true
 }
 
 // requestMediaType is the media type that selects a request template: the
@@ -85,15 +55,14 @@ func (c *compiler) httpIntegration(v *variant, am *apigw.Method, in *apigw.Integ
 	errs = append(errs, merrs...)
 	responses, rerrs := compileResponses(in, am, v.vars)
 	errs = append(errs, rerrs...)
+	body, berrs := newBodyPlan(in)
+	errs = append(errs, berrs...)
 	p := &httpPlan{
 		g: c.g, uri: uri, mappings: mappings, responses: responses, timeout: timeoutOf(in),
-		body:      bodyPlan{templates: compileTemplates(in.RequestTemplates), passthrough: in.PassthroughBehavior},
+		body:      body,
 		transport: c.g.transport,
 		// AWS identifies itself to HTTP backends this way.
 		userAgent: "AmazonAPIGateway_" + v.apiID,
-	}
-	if p.body.passthrough == "" {
-		p.body.passthrough = passWhenNoMatch
 	}
 	if in.HTTPMethod != "" && in.HTTPMethod != "ANY" {
 		p.verb = in.HTTPMethod
@@ -111,10 +80,13 @@ func (p *httpPlan) serve(inv *invocation) {
 		p.g.writeBackendError(inv, r.Context(), err, "HTTP request body")
 		return
 	}
-	body, ctype, ok := p.body.resolve(r, in)
+	inv.reqBody = in
+	body, ctype, ov, ok := p.body.resolve(inv, in)
 	if !ok {
-		respUnsupportedMediaType.write(inv)
 		return
+	}
+	if ov != nil {
+		inv.pathOverride = ov.Path
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
 	defer cancel()
@@ -124,6 +96,7 @@ func (p *httpPlan) serve(inv *invocation) {
 		h.Set("Content-Type", ctype)
 	}
 	applyRequestMappings(inv, h, u, p.mappings)
+	applyRequestOverrides(ov, h, u)
 	verb := p.verb
 	if verb == "" {
 		verb = r.Method

@@ -79,7 +79,7 @@ func TestHTTPIntegrationPassthroughBehavior(t *testing.T) {
 	}{
 		{"static template replaces body", "/match", "application/json", `{"client":1}`, 200, `{"fixed":"template"}`},
 		{"no content type means application/json", "/match", "", `{"client":1}`, 200, `{"fixed":"template"}`},
-		{"velocity template passes body through", "/match", "application/xml", `<client/>`, 200, `<client/>`},
+		{"velocity template is evaluated", "/match", "application/xml", `<client/>`, 200, `<dynamic/>`},
 		{"WHEN_NO_MATCH passes unmatched type", "/match", "text/plain", `hello`, 200, `hello`},
 		{"WHEN_NO_TEMPLATES refuses unmatched type", "/templates", "text/plain", `hello`, 415, ""},
 		{"WHEN_NO_TEMPLATES uses template", "/templates", "application/json", `{}`, 200, `{"fixed":"template"}`},
@@ -150,7 +150,7 @@ func TestHTTPIntegrationResponses(t *testing.T) {
 			map[string]string{"X-Trace": "trace-200", "X-Static": "static-value", "X-Env": "prod", "X-Not-Mapped": ""}},
 		{"201 falls to the default", "/pets?status=201", 200, `{"backend":201}`, "application/json", nil},
 		{"exact pattern with static template", "/pets?status=404", 404, `{"message":"no such pet"}`, "application/json", nil},
-		{"class pattern, velocity template passes body", "/pets?status=418", 400, `{"backend":418}`, "application/json", nil},
+		{"class pattern, velocity template renders the body", "/pets?status=418", 400, `{"echo": {"backend":418}}`, "application/json", nil},
 		{"pattern matches the whole status", "/pets?status=503", 500, `{"backend":503}`, "application/json", nil},
 		{"no match and no default", "/strict?status=404", 500, `{"message": "Internal server error"}`, "application/json", nil},
 	}

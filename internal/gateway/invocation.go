@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/stagecoach/stagecoach/internal/gateway/mappingtemplate"
 )
 
 // invocation is one request on its way through a method's pipeline. It is
@@ -48,6 +50,12 @@ type invocation struct {
 	cache     cacheResult
 
 	obs observation // what telemetry records of this request (telemetry.go)
+
+	// Non-proxy integrations: the method request body (for
+	// method.request.body mappings) and the request template's
+	// $context.requestOverride.path values (templates.go).
+	reqBody      []byte
+	pathOverride []mappingtemplate.Param
 
 	// auth is what the method's authorization established about the
 	// caller; nil for NONE methods (authcontext.go).

@@ -7,21 +7,26 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/stagecoach/stagecoach/internal/gateway/mappingtemplate"
 )
 
 // sourceKind says where a mapping expression takes its value from.
 type sourceKind int
 
 const (
-	srcStatic      sourceKind = iota // 'literal' and stageVariables.x (resolved at compile time)
-	srcPath                          // method.request.path.x
-	srcQuery                         // method.request.querystring.x
-	srcMultiQuery                    // method.request.multivaluequerystring.x (joined with ",")
-	srcHeader                        // method.request.header.x
-	srcMultiHeader                   // method.request.multivalueheader.x (joined with ",")
-	srcContext                       // context.x
-	srcRespHeader                    // integration.response.header.x
-	srcRespBody                      // integration.response.body
+	srcStatic       sourceKind = iota // 'literal' and stageVariables.x (resolved at compile time)
+	srcPath                           // method.request.path.x
+	srcQuery                          // method.request.querystring.x
+	srcMultiQuery                     // method.request.multivaluequerystring.x (joined with ",")
+	srcHeader                         // method.request.header.x
+	srcMultiHeader                    // method.request.multivalueheader.x (joined with ",")
+	srcContext                        // context.x
+	srcRespHeader                     // integration.response.header.x
+	srcRespBody                       // integration.response.body
+	srcRespBodyPath                   // integration.response.body.<JSONPath>
+	srcReqBody                        // method.request.body
+	srcReqBodyPath                    // method.request.body.<JSONPath>
 )
 
 // valueSource is a compiled mapping expression (the right-hand side of a
@@ -30,6 +35,7 @@ type valueSource struct {
 	kind   sourceKind
 	name   string // parameter, header (canonical) or context variable name
 	static string
+	path   *mappingtemplate.Path // the JSONPath of a body source
 }
 
 // parseSource compiles a mapping expression. Stage variables are resolved
@@ -39,8 +45,8 @@ type valueSource struct {
 // extendedRequestId,stage,apiId,httpMethod,resourceId,resourcePath,
 // path,protocol,accountId,domainName,identity.sourceIp,identity.userAgent},
 // and in responses integration.response.header.x and
-// integration.response.body. JSONPath into bodies needs the template
-// engine (a later issue) and is rejected.
+// integration.response.body, and JSONPath into either body
+// (method.request.body.a.b, integration.response.body.a[0]).
 func parseSource(expr string, vars map[string]string) (*valueSource, error) {
 	if len(expr) >= 2 && expr[0] == '\'' && expr[len(expr)-1] == '\'' {
 		return &valueSource{kind: srcStatic, static: expr[1 : len(expr)-1]}, nil
@@ -71,8 +77,25 @@ func parseSource(expr string, vars map[string]string) (*valueSource, error) {
 			return &valueSource{kind: p.kind, name: name}, nil
 		}
 	}
-	if expr == "integration.response.body" {
+	switch expr {
+	case "integration.response.body":
 		return &valueSource{kind: srcRespBody}, nil
+	case "method.request.body":
+		return &valueSource{kind: srcReqBody}, nil
+	}
+	// A JSONPath into the body, without its "$." ("body.a.b[0]"),
+	// compiled here, once.
+	for _, b := range []struct {
+		prefix string
+		kind   sourceKind
+	}{{"integration.response.body.", srcRespBodyPath}, {"method.request.body.", srcReqBodyPath}} {
+		if rest, ok := strings.CutPrefix(expr, b.prefix); ok && rest != "" {
+			p, err := mappingtemplate.CompilePath("$." + rest)
+			if err != nil {
+				return nil, fmt.Errorf("mapping expression %q: %v", expr, err)
+			}
+			return &valueSource{kind: b.kind, path: p}, nil
+		}
 	}
 	return nil, fmt.Errorf("mapping expression %q is not supported", expr)
 }
@@ -112,6 +135,10 @@ func (s *valueSource) request(inv *invocation) (string, bool) {
 		return strings.Join(vs, ","), ok
 	case srcContext:
 		return contextValue(inv, s.name), true
+	case srcReqBody:
+		return string(inv.reqBody), true
+	case srcReqBodyPath:
+		return s.path.Value(inv.reqBody)
 	}
 	return "", false
 }
@@ -127,6 +154,8 @@ func (s *valueSource) response(inv *invocation, h http.Header, body []byte) (str
 		return strings.Join(vs, ","), true
 	case srcRespBody:
 		return string(body), true
+	case srcRespBodyPath:
+		return s.path.Value(body)
 	}
 	return s.request(inv)
 }
@@ -228,25 +257,6 @@ func pathSourceFor(params map[string]string, vars map[string]string, errs *[]err
 		}
 		return &valueSource{kind: srcPath, name: name}
 	}
-}
-
-// template is a compiled mapping template. Only templates without
-// Velocity directives are supported yet: such a template is its own
-// output. dynamic marks a template that needs the template engine.
-type template struct {
-	text    string
-	dynamic bool
-}
-
-func compileTemplates(ts map[string]string) map[string]template {
-	if len(ts) == 0 {
-		return nil
-	}
-	out := make(map[string]template, len(ts))
-	for ct, text := range ts {
-		out[strings.ToLower(ct)] = template{text: text, dynamic: strings.ContainsAny(text, "$#")}
-	}
-	return out
 }
 
 // mediaType returns the lower-case media type of a Content-Type or Accept

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"fmt"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
 )
@@ -67,30 +66,9 @@ func isWordByte(c byte) bool {
 
 func (c *compiler) mock(v *variant, am *apigw.Method, in *apigw.Integration) (handler, []error) {
 	responses, errs := compileResponses(in, am, v.vars)
-	for ct, t := range in.IntegrationResponses {
-		for rct, text := range t.ResponseTemplates {
-			if containsDirective(text) {
-				errs = append(errs, fmt.Errorf("integration response %s template for %s uses Velocity, which this build does not evaluate: the body is left empty", ct, rct))
-			}
-		}
-	}
-	p := &mockPlan{
-		body:      bodyPlan{templates: compileTemplates(in.RequestTemplates), passthrough: in.PassthroughBehavior},
-		responses: responses,
-	}
-	if p.body.passthrough == "" {
-		p.body.passthrough = passWhenNoMatch
-	}
-	return p.serve, errs
-}
-
-func containsDirective(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '$' || s[i] == '#' {
-			return true
-		}
-	}
-	return false
+	body, berrs := newBodyPlan(in)
+	p := &mockPlan{body: body, responses: responses}
+	return p.serve, append(errs, berrs...)
 }
 
 func (p *mockPlan) serve(inv *invocation) {
@@ -99,17 +77,12 @@ func (p *mockPlan) serve(inv *invocation) {
 		respRequestTooLarge.write(inv)
 		return
 	}
-	// The integration request is the template output (static templates)
-	// or the passed-through body; its statusCode picks the response.
-	req, _, ok := p.body.resolve(inv.r, in)
+	inv.reqBody = in
+	// The integration request is the request template's output (or the
+	// passed-through body); its statusCode picks the response.
+	req, _, _, ok := p.body.resolve(inv, in)
 	if !ok {
-		respUnsupportedMediaType.write(inv)
 		return
-	}
-	if t, found := p.body.templates[requestMediaType(inv.r)]; found && t.dynamic {
-		// A Velocity template is not evaluated, but its statusCode is
-		// usually literal: read it from the template text.
-		req = []byte(t.text)
 	}
 	status := mockStatusCode(req)
 	if status == "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
+	"github.com/stagecoach/stagecoach/internal/gateway/mappingtemplate"
 )
 
 const accountID = apigw.AccountID
@@ -21,7 +22,7 @@ type integrationResponse struct {
 	status    int
 	pattern   *regexp.Regexp // nil for the default response
 	headers   []responseMapping
-	templates map[string]template
+	templates map[string]*template
 	// invalid is set when the method declares no method response for the
 	// status; AWS then fails the call with a configuration error.
 	invalid bool
@@ -52,7 +53,9 @@ func compileResponses(in *apigw.Integration, am *apigw.Method, vars map[string]s
 			errs = append(errs, fmt.Errorf("integration response status %q is not an HTTP status", ir.StatusCode))
 			continue
 		}
-		c := &integrationResponse{status: status, templates: compileTemplates(ir.ResponseTemplates)}
+		templates, terrs := compileTemplates(ir.ResponseTemplates)
+		errs = append(errs, terrs...)
+		c := &integrationResponse{status: status, templates: templates}
 		if len(am.MethodResponses) > 0 && am.MethodResponses[ir.StatusCode] == nil {
 			c.invalid = true
 		}
@@ -110,8 +113,10 @@ func (rs *responseSet) pick(status string) *integrationResponse {
 
 // writeIntegrationResponse answers a non-proxy (HTTP or MOCK) call with
 // the chosen integration response: its status, mapped headers, and body —
-// the template for the client's Accept type when it is static, else the
-// backend body passed through.
+// the response template for the client's Accept type rendered over the
+// backend body, or the backend body itself when there is no template or
+// it is empty. The template's $context.responseOverride status and
+// headers come last: overrides are final.
 func writeIntegrationResponse(inv *invocation, ir *integrationResponse, backendHeader http.Header, backendBody []byte) {
 	w := inv.w
 	if ir == nil || ir.invalid {
@@ -119,10 +124,15 @@ func writeIntegrationResponse(inv *invocation, ir *integrationResponse, backendH
 		return
 	}
 	body, ctype := backendBody, "application/json"
+	var ov *mappingtemplate.Overrides
 	if t, tct, ok := selectTemplate(ir.templates, inv.r.Header.Get("Accept")); ok {
 		ctype = tct
-		if !t.dynamic && t.text != "" {
-			body = []byte(t.text)
+		if !t.empty() {
+			res, ok := inv.render(t, backendBody, "response")
+			if !ok {
+				return
+			}
+			body, ov = res.Body, res.ResponseOverride
 		}
 	}
 	h := w.Header()
@@ -132,16 +142,22 @@ func writeIntegrationResponse(inv *invocation, ir *integrationResponse, backendH
 			h.Set(m.header, v)
 		}
 	}
+	if ov != nil {
+		for _, p := range ov.Header {
+			h.Set(p.Name, p.Value)
+		}
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(ir.status)
+	w.WriteHeader(statusOverride(ov, ir.status))
 	w.Write(body)
 }
 
 // selectTemplate picks a response template: the one for the Accept media
-// type, else application/json, else the only one.
-func selectTemplate(ts map[string]template, accept string) (template, string, bool) {
+// type, else application/json, else the first one (by media type: the
+// order AWS lists them in).
+func selectTemplate(ts map[string]*template, accept string) (*template, string, bool) {
 	if len(ts) == 0 {
-		return template{}, "", false
+		return nil, "", false
 	}
 	if accept != "" {
 		if t, ok := ts[mediaType(accept)]; ok {
@@ -151,12 +167,13 @@ func selectTemplate(ts map[string]template, accept string) (template, string, bo
 	if t, ok := ts["application/json"]; ok {
 		return t, "application/json", true
 	}
-	if len(ts) == 1 {
-		for ct, t := range ts {
-			return t, ct, true
+	first := ""
+	for ct := range ts {
+		if first == "" || ct < first {
+			first = ct
 		}
 	}
-	return template{}, "", false
+	return ts[first], first, true
 }
 
 // clientIP is the caller's address ($context.identity.sourceIp).

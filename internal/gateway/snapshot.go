@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"log/slog"
+
 	"github.com/stagecoach/stagecoach/internal/apigw"
 	"github.com/stagecoach/stagecoach/internal/modelschema"
 )
@@ -73,4 +75,5 @@ type variant struct {
 	// responses are the deployment's gateway response customizations;
 	// nil when it has none (customresponse.go).
 	responses *customResponses
+	log       *slog.Logger // the gateway's, for failures at request time
 }

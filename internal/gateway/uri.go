@@ -23,8 +23,9 @@ type uriTemplate struct {
 
 // uriPart is literal text or, when src is set, a placeholder.
 type uriPart struct {
-	lit string
-	src *valueSource // value of integration.request.path.{name}
+	lit  string
+	src  *valueSource // value of integration.request.path.{name}
+	name string       // the placeholder's name
 }
 
 // compileURI parses an integration URI (after stage-variable expansion).
@@ -98,7 +99,7 @@ func splitTemplate(s string, source func(string) *valueSource) ([]uriPart, error
 			parts = append(parts, uriPart{lit: s[:i]})
 		}
 		name := strings.TrimSuffix(s[i+1:i+j], "+")
-		parts = append(parts, uriPart{src: source(name)})
+		parts = append(parts, uriPart{src: source(name), name: name})
 		s = s[i+j+1:]
 	}
 	return parts, nil
@@ -150,6 +151,15 @@ func (t *uriTemplate) render(inv *invocation, parts []uriPart, inPath bool) stri
 	for _, p := range parts {
 		if p.src == nil {
 			b.WriteString(p.lit)
+			continue
+		}
+		if v, ok := inv.pathOverrideFor(p.name); ok {
+			// $context.requestOverride.path.{name} (templates.go).
+			if inPath {
+				b.WriteString(escapePathKeepSlash(v))
+			} else {
+				b.WriteString(url.QueryEscape(v))
+			}
 			continue
 		}
 		if p.src.kind == srcPath {

@@ -213,3 +213,22 @@ func plainCopy(v any) any {
 	}
 	return v
 }
+
+// Value evaluates the path against a JSON body for parameter mappings
+// (method.request.body.x, integration.response.body.x): a string result
+// is itself, anything else its JSON text; ok is false when the body is
+// not JSON or the path selects nothing.
+func (p *Path) Value(body []byte) (string, bool) {
+	doc, err := parseJSON(body)
+	if err != nil {
+		return "", false
+	}
+	v := p.Select(doc, func() any { return plainCopy(doc) })
+	switch x := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return x, true
+	}
+	return string(vtl.AppendJSON(nil, v)), true
+}

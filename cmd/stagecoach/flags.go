@@ -21,6 +21,7 @@ type serveOptions struct {
 	limits        httpguard.Limits
 	maxConns      int
 	maxMainConns  int
+	security      securityFlags
 
 	// onReady, when set, is called once every listener accepts
 	// connections (tests wait on it instead of polling).
@@ -44,6 +45,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&o.gatewayListen, "gateway-listen", "", "also serve the data plane alone (invoke URLs and health, no management APIs) on this address")
 	fs.StringVar(&o.gatewayServer, "gateway-server", defaultGatewayServer, "HTTP server of the --gateway-listen listener: h1serve (lean HTTP/1.1 server) or nethttp (net/http)")
+	o.security.register(fs, cfg)
 	l := &o.limits
 	fs.DurationVar(&l.ReadHeaderTimeout, "read-header-timeout", httpguard.DefaultReadHeaderTimeout, "close a connection whose request head is not complete within this (from the accept, or from the first byte on a kept-alive connection)")
 	fs.DurationVar(&l.BodyTimeout, "read-body-timeout", httpguard.DefaultBodyTimeout, "answer 408 and close when a request body is not complete within this (0: no bound)")

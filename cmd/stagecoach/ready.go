@@ -46,10 +46,13 @@ func newReadyInfo(cfg server.Config, addr net.Addr) readyInfo {
 	}
 }
 
-// authMode says whether requests are authenticated. Until the server
-// checks SigV4 signatures against configured credentials (--credentials),
-// every request is accepted: developer mode.
-func authMode(server.Config) (developer bool, words string) {
+// authMode says whether management requests are authenticated: with
+// --credentials they must be SigV4-signed by one of the file's keys;
+// without, developer mode.
+func authMode(cfg server.Config) (developer bool, words string) {
+	if cfg.Credentials != "" {
+		return false, "credentials from " + cfg.Credentials + ": management requests must be SigV4-signed by one of its keys"
+	}
 	return true, "developer mode (no --credentials): requests are not authenticated, any SigV4 credentials are accepted"
 }
 

@@ -31,6 +31,9 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	slog.SetDefault(logger)
 
 	cfg := o.cfg
+	if err := o.security.check(&cfg, [][2]string{{cfg.Listen, "--listen"}, {o.gatewayListen, "--gateway-listen"}}); err != nil {
+		return err
+	}
 	app, err := server.New(cfg)
 	if err != nil {
 		return err

@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/stagecoach/stagecoach/internal/store"
 	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
 )
@@ -34,6 +36,12 @@ type Options struct {
 	// function/invocations). AWS_PROXY integrations whose function is not
 	// listed answer 502. The key "*" is used for any function not listed.
 	LambdaEndpoints map[string]string
+	// AWSEndpoints maps an AWS service name as integration ARNs spell it
+	// ("sqs", "dynamodb", "bucket.s3" or "s3") to the base URL type AWS
+	// integrations call (awsintegration.go); AWSCredentials sign those
+	// calls. A service without an endpoint answers 500.
+	AWSEndpoints   map[string]string
+	AWSCredentials *aws.Credentials
 	// Logger receives configuration warnings and integration failures;
 	// nil means slog.Default().
 	Logger *slog.Logger

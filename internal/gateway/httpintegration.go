@@ -47,7 +47,7 @@ func requestMediaType(r *http.Request) string {
 
 func (c *compiler) httpIntegration(v *variant, am *apigw.Method, in *apigw.Integration) (handler, []error) {
 	var errs []error
-	uri, err := compileURI(expandStageVariables(in.URI, v.vars), pathSourceFor(in.RequestParameters, v.vars, &errs))
+	uri, err := compileURI(c.backendURI(v, in), pathSourceFor(in.RequestParameters, v.vars, &errs))
 	if err != nil {
 		return nil, append(errs, err)
 	}
@@ -70,6 +70,7 @@ func (c *compiler) httpIntegration(v *variant, am *apigw.Method, in *apigw.Integ
 	if in.TLSConfig != nil && in.TLSConfig.InsecureSkipVerification {
 		p.transport = c.g.insecure
 	}
+	p.transport = c.signedTransport(v, in, p.transport) // awsintegration.go: SigV4 for type AWS
 	return p.serve, errs
 }
 

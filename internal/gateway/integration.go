@@ -34,6 +34,8 @@ func (c *compiler) integration(v *variant, m *method, am *apigw.Method) handler 
 		h, errs = c.httpIntegration(v, am, in)
 	case apigw.IntegrationMock:
 		h, errs = c.mock(v, am, in)
+	case apigw.IntegrationAWS:
+		h, errs = c.awsIntegration(v, m, am, in)
 	case apigw.IntegrationAWSProxy:
 		h, errs = c.lambdaProxy(v, m, in)
 	default:

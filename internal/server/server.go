@@ -31,6 +31,10 @@ type Config struct {
 	// LambdaEndpoints names a JSON file mapping Lambda function ARNs (or
 	// names) to local runtime base URLs for AWS_PROXY integrations.
 	LambdaEndpoints string
+	// AWSEndpoints names a JSON file mapping AWS service names to local
+	// endpoints for type AWS integrations (serve --aws-endpoints); their
+	// calls are signed with the process's AWS_* credentials.
+	AWSEndpoints string
 	// LogStdout mirrors every execution and access log line to stdout as
 	// a JSON line (serve --log-stdout).
 	LogStdout bool
@@ -92,6 +96,14 @@ func New(cfg Config) (*App, error) {
 	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
+			closeTelemetry()
+			st.Close()
+			return nil, err
+		}
+	}
+	gwOpts.AWSCredentials = gateway.AWSCredentialsFromEnv()
+	if cfg.AWSEndpoints != "" {
+		if gwOpts.AWSEndpoints, err = gateway.LoadAWSEndpoints(cfg.AWSEndpoints); err != nil {
 			closeTelemetry()
 			st.Close()
 			return nil, err

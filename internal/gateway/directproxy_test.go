@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // TestHTTPProxyDirectPath covers the ReverseProxy-free path for bodiless
@@ -81,6 +80,7 @@ func TestHTTPProxyDirectPath(t *testing.T) {
 // keep-alive connections (as Node does after 5s) must not cost a request.
 func TestHTTPProxyDirectStaleConnection(t *testing.T) {
 	var conns atomic.Int32
+	closed := make(chan struct{}, 16) // one token per connection the backend closed
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestHTTPProxyDirectStaleConnection(t *testing.T) {
 			}
 			conns.Add(1)
 			go func() {
-				defer c.Close()
+				defer func() { c.Close(); closed <- struct{}{} }()
 				br := bufio.NewReader(c)
 				req, err := http.ReadRequest(br)
 				if err != nil {
@@ -104,7 +104,6 @@ func TestHTTPProxyDirectStaleConnection(t *testing.T) {
 				}
 				io.Copy(io.Discard, req.Body)
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				time.Sleep(20 * time.Millisecond)
 			}()
 		}
 	}()
@@ -117,7 +116,7 @@ func TestHTTPProxyDirectStaleConnection(t *testing.T) {
 		if got := readAll(t, resp); resp.StatusCode != 200 || got != "ok" {
 			t.Fatalf("request %d on a stale pooled connection: %d %q", i, resp.StatusCode, got)
 		}
-		time.Sleep(40 * time.Millisecond) // let the backend close the idle connection
+		<-closed // the backend has closed the connection the gateway pooled
 	}
 	if n := conns.Load(); n < 5 {
 		t.Errorf("%d backend connections for 5 requests; the stale ones were not replaced", n)

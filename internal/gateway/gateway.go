@@ -45,9 +45,10 @@ type Options struct {
 	// Logger receives configuration warnings and integration failures;
 	// nil means slog.Default().
 	Logger *slog.Logger
-	// SwitchWait bounds how long a committed change waits for the data
-	// plane to serve it before the control-plane call returns; zero means
-	// 100ms. See onChange.
+	// SwitchWait is a safety net on how long a committed change waits for
+	// the data plane to serve it before the control-plane call returns;
+	// zero means 30s. The wait normally ends on the worker's word, not on
+	// this clock: see onChange.
 	SwitchWait time.Duration
 	// CacheBytesPerGB scales a stage's cacheClusterSize (GB in AWS) to the
 	// bytes of its in-process cache; zero means
@@ -114,7 +115,7 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 		g.log = slog.Default()
 	}
 	if g.opts.SwitchWait <= 0 {
-		g.opts.SwitchWait = 100 * time.Millisecond
+		g.opts.SwitchWait = defaultSwitchWait
 	}
 	g.comp = &compiler{g: g, log: g.log}
 	g.state = newStageState(g.opts)
@@ -200,15 +201,24 @@ func (g *Gateway) Close() error {
 	return nil
 }
 
+// defaultSwitchWait is SwitchWait's default: far above any compile, so
+// that only a wedged worker ever reaches it.
+const defaultSwitchWait = 30 * time.Second
+
 // onChange is the store subscription. It marks the changed APIs for the
-// worker, then waits (at most SwitchWait) until the worker has published
-// them. The wait runs on the goroutine that committed the change — the
-// control-plane call — so a client that gets the answer to
-// create-deployment or update-stage can invoke the new configuration
-// straight away; it is bounded, so a slow compile delays the control plane
-// at most that long and never blocks it. The worker only reads the store,
-// and the store has released its write lock before it calls subscribers,
-// so waiting cannot deadlock.
+// worker, then waits until the worker has answered the change: published
+// it, or given up on it after a failed compile (it keeps retrying in the
+// background and the previous configuration stays served). The wait runs
+// on the goroutine that committed the change — the control-plane call —
+// so a client that gets the answer to create-deployment or update-stage
+// can invoke the new configuration straight away, however loaded the
+// machine: the wait ends on the worker's word, not on a clock (a wait of
+// 100ms used to let a slow compile return update-stage before the stage's
+// new cache settings were served, so the first request after it was
+// answered by the old configuration and never filled the cache).
+// SwitchWait stays as a safety net. The worker only reads the store, and
+// the store has released its write lock before it calls subscribers, so
+// waiting cannot deadlock.
 func (g *Gateway) onChange(ch store.Change) {
 	g.mu.Lock()
 	for _, id := range ch.RestAPIIDs {
@@ -271,11 +281,13 @@ func (g *Gateway) run() {
 				err = g.compileAPIs(dirty)
 			}
 			if err != nil {
-				// Keep serving the last good snapshot and retry shortly.
+				// Keep serving the last good snapshot and retry shortly;
+				// the changes' waiters are answered (see onChange).
 				g.log.Error("data plane: recompiling stages failed; still serving the previous configuration", "error", err)
 				g.mu.Lock()
 				maps.Copy(g.dirty, dirty)
 				g.dirtyAll = g.dirtyAll || all
+				g.markDone(gen)
 				g.mu.Unlock()
 				select {
 				case <-g.stop:
@@ -285,13 +297,19 @@ func (g *Gateway) run() {
 				continue
 			}
 			g.mu.Lock()
-			if gen > g.done {
-				g.done = gen
-				close(g.doneCh)
-				g.doneCh = make(chan struct{})
-			}
+			g.markDone(gen)
 			g.mu.Unlock()
 		}
+	}
+}
+
+// markDone records that changes up to gen are answered and wakes their
+// waiters. g.mu is held.
+func (g *Gateway) markDone(gen uint64) {
+	if gen > g.done {
+		g.done = gen
+		close(g.doneCh)
+		g.doneCh = make(chan struct{})
 	}
 }
 

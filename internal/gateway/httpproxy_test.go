@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
 )
@@ -124,13 +123,17 @@ func TestHTTPProxyURIParameters(t *testing.T) {
 }
 
 func TestHTTPProxyFailures(t *testing.T) {
+	// The slow backend never answers: only the integration's timeout can
+	// end the request, so a 504 proves it fired (no elapsed-time check).
+	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(5 * time.Second):
+		case <-release:
 		case <-r.Context().Done():
 		}
 	}))
 	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(release) })
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close() // nothing listens there any more
@@ -145,12 +148,8 @@ func TestHTTPProxyFailures(t *testing.T) {
 
 	expectGatewayError(t, e.invoke("GET", "proxyfail1", "prod", "/dead", nil, nil),
 		502, "InternalServerErrorException", `{"message": "Internal server error"}`)
-	start := time.Now()
 	expectGatewayError(t, e.invoke("GET", "proxyfail1", "prod", "/slow", nil, nil),
 		504, "InternalServerErrorException", `{"message": "Endpoint request timed out"}`)
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("timeout of 100ms took %v", d)
-	}
 }
 
 func TestHTTPProxyRequestTooLargeChunked(t *testing.T) {

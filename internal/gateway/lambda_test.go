@@ -171,10 +171,14 @@ func TestLambdaProxyFailures(t *testing.T) {
 		o := outputs[ev["path"].(string)]
 		return o.body, o.status, o.fnErr
 	})
+	// The slow function answers only when the test ends: the 100ms
+	// integration timeout is the only way its request can finish.
+	release := make(chan struct{})
 	slow := newLambdaRuntime(t, func(ev map[string]any) (string, int, bool) {
-		time.Sleep(500 * time.Millisecond)
+		<-release
 		return `{"statusCode": 200}`, 200, false
 	})
+	t.Cleanup(func() { close(release) }) // runs before the runtime's Close
 	e := newTestEnv(t, Options{LambdaEndpoints: map[string]string{"fails": fn.URL, "slow": slow.URL}})
 	b := newAPIBuilder("lambdafail")
 	b.method("/{proxy+}", "ANY", &apigw.Integration{Type: apigw.IntegrationAWSProxy, URI: lambdaURI("arn:aws:lambda:us-east-1:000000000000:function:fails:live")})

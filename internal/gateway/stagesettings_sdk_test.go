@@ -260,7 +260,23 @@ func TestCanaryLifecycleThroughSDK(t *testing.T) {
 		promoted atomic.Bool
 		late     atomic.Int64 // v1 answers to requests sent after promotion returned
 		count    atomic.Int64
+		served   = make(chan struct{}, 256) // a token per answered request
 	)
+	// serveSome lets the clients answer n requests from now on: the steps
+	// below are paced by requests served, not by a clock.
+	serveSome := func(n int) {
+		for {
+			select {
+			case <-served:
+				continue
+			default:
+			}
+			break
+		}
+		for range n {
+			<-served
+		}
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	t.Cleanup(client.CloseIdleConnections)
 	for range 4 {
@@ -277,6 +293,10 @@ func TestCanaryLifecycleThroughSDK(t *testing.T) {
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				count.Add(1)
+				select {
+				case served <- struct{}{}:
+				default:
+				}
 				switch body := string(b); {
 				case resp.StatusCode != 200 || (body != `{"v":"v1"}` && body != `{"v":"v2"}`):
 					failures.Add(1)
@@ -286,15 +306,15 @@ func TestCanaryLifecycleThroughSDK(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	serveSome(10)
 	s.updateStage(
 		types.PatchOperation{Op: types.OpCopy, From: aws.String("/canarySettings/deploymentId"), Path: aws.String("/deploymentId")},
 		types.PatchOperation{Op: types.OpCopy, From: aws.String("/canarySettings/stageVariableOverrides"), Path: aws.String("/variables")},
 	)
 	promoted.Store(true)
-	time.Sleep(50 * time.Millisecond)
+	serveSome(10)
 	s.updateStage(types.PatchOperation{Op: types.OpRemove, Path: aws.String("/canarySettings")})
-	time.Sleep(50 * time.Millisecond)
+	serveSome(10)
 	stop.Store(true)
 	wg.Wait()
 	if failures.Load() != 0 || late.Load() != 0 || count.Load() < 20 {

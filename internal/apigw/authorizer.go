@@ -37,3 +37,27 @@ func (a *Authorizer) TTL() int {
 	}
 	return *a.AuthorizerResultTTLInSeconds
 }
+
+// TestInvokeAuthorizerInput is TestInvokeAuthorizer's body: the request
+// the authorizer is run against.
+type TestInvokeAuthorizerInput struct {
+	Headers             map[string]string   `json:"headers,omitempty"`
+	MultiValueHeaders   map[string][]string `json:"multiValueHeaders,omitempty"`
+	PathWithQueryString string              `json:"pathWithQueryString,omitempty"`
+	Body                string              `json:"body,omitempty"`
+	StageVariables      map[string]string   `json:"stageVariables,omitempty"`
+	AdditionalContext   map[string]string   `json:"additionalContext,omitempty"`
+}
+
+// TestInvokeAuthorizerResult is what TestInvokeAuthorizer answers.
+// ClientStatus is the status the caller would get, 0 when the authorizer
+// succeeded; Policy is the returned policy document as JSON text.
+type TestInvokeAuthorizerResult struct {
+	ClientStatus  int                 `json:"clientStatus"`
+	Log           string              `json:"log"`
+	Latency       int64               `json:"latency"`
+	PrincipalID   string              `json:"principalId,omitempty"`
+	Policy        string              `json:"policy,omitempty"`
+	Authorization map[string][]string `json:"authorization,omitempty"`
+	Claims        map[string]string   `json:"claims,omitempty"`
+}

@@ -130,11 +130,9 @@ func validateMethod(api *apigw.RestAPI, m *apigw.Method) error {
 	if !slices.Contains(authorizationTypes, m.AuthorizationType) {
 		return apigw.BadRequest(msgAuthorizationType)
 	}
-	// Stagecoach has no authorizers, so no authorizer id is valid: CUSTOM
-	// and COGNITO_USER_POOLS are refused exactly as AWS refuses them when
-	// the id names no authorizer.
-	if m.AuthorizationType == "CUSTOM" || m.AuthorizationType == "COGNITO_USER_POOLS" {
-		return apigw.BadRequest(msgAuthorizerRequired)
+	// CUSTOM and COGNITO_USER_POOLS need an authorizer of their kind.
+	if err := checkMethodAuthorizer(api.Authorizers, m); err != nil {
+		return err
 	}
 	if _, ok := api.RequestValidators[m.RequestValidatorID]; m.RequestValidatorID != "" && !ok {
 		return apigw.BadRequest(msgInvalidValidator)
@@ -203,9 +201,12 @@ func patchMethod(m *apigw.Method, op apigw.PatchOperation) error {
 		if err := defCheckOp(op, apigw.OpReplace); err != nil {
 			return err
 		}
-		// AWS ignores an authorizer id on a method whose authorization
-		// type takes none; a method with CUSTOM or COGNITO_USER_POOLS
-		// cannot exist here (no authorizers), so the id is always ignored.
+		// validateMethod checks the id names an authorizer of the
+		// method's kind; AWS ignores an id on a method whose
+		// authorization type takes none.
+		if m.AuthorizationType == "CUSTOM" || m.AuthorizationType == "COGNITO_USER_POOLS" {
+			m.AuthorizerID = op.Value
+		}
 	case field == "apiKeyRequired" && key == "":
 		if err := defCheckOp(op, apigw.OpReplace); err != nil {
 			return err

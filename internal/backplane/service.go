@@ -30,6 +30,9 @@ type Service struct {
 	Region string
 	// Flusher, when set, is told about FlushStageCache calls.
 	Flusher StageCacheFlusher
+	// Authorizers, when set, runs TestInvokeAuthorizer and
+	// FlushStageAuthorizersCache on the data plane.
+	Authorizers AuthorizerRunner
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// Meter, when set, is the data plane's usage counter (usage.go).

@@ -343,11 +343,16 @@ func (s *Service) FlushStageCache(ctx context.Context, apiID, name string) error
 	return nil
 }
 
-// FlushStageAuthorizersCache clears cached authorizer results. Authorizers
-// are not implemented yet, so there is nothing to clear once the stage is
-// known to exist.
+// FlushStageAuthorizersCache empties the stage's cached authorizer
+// results on the data plane.
 func (s *Service) FlushStageAuthorizersCache(ctx context.Context, apiID, name string) error {
-	return s.checkStage(ctx, apiID, name)
+	if err := s.checkStage(ctx, apiID, name); err != nil {
+		return err
+	}
+	if s.Authorizers != nil {
+		s.Authorizers.FlushStageAuthorizersCache(apiID, name)
+	}
+	return nil
 }
 
 func (s *Service) checkStage(ctx context.Context, apiID, name string) error {

@@ -36,6 +36,7 @@ func New(svc *backplane.Service) *Server {
 	s.requestValidatorRoutes()
 	s.apiKeyRoutes()
 	s.usagePlanRoutes()
+	s.authorizerRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errUnknownOperation(r))
 	})

@@ -92,3 +92,36 @@ func stringify(v any) (string, bool) {
 	}
 	return "", false
 }
+
+// eventAuthorizer is requestContext.authorizer of the Lambda proxy event:
+// principalId and the context values (strings), or a Cognito token's
+// claims.
+func (a *authContext) eventAuthorizer() map[string]any {
+	if a.claims != nil {
+		return map[string]any{"claims": a.claims}
+	}
+	if a.principalID == "" && len(a.context) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(a.context)+1)
+	for k, v := range a.context {
+		m[k] = v
+	}
+	m["principalId"] = a.principalID
+	return m
+}
+
+// fillIdentity sets the proxy event's identity fields an AWS_IAM call
+// established.
+func (a *authContext) fillIdentity(id *eventIdentity) {
+	set := func(dst **string, v string) {
+		if v != "" {
+			*dst = &v
+		}
+	}
+	set(&id.AccessKey, a.accessKey)
+	set(&id.Caller, a.caller)
+	set(&id.User, a.user)
+	set(&id.UserArn, a.userArn)
+	set(&id.AccountID, a.accountID)
+}

@@ -95,6 +95,7 @@ func (c *compiler) compileVariant(apiID string, s *apigw.Stage, d *apigw.Deploym
 		binaryMediaTypes: d.Snapshot.BinaryMediaTypes,
 		snapshot:         d.Snapshot,
 		log:              c.log,
+		authorizers:      d.Snapshot.Authorizers,
 	}
 	var errs []error
 	v.responses, errs = compileCustomResponses(d.Snapshot.GatewayResponses, vars)

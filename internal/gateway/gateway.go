@@ -65,6 +65,9 @@ type Options struct {
 	// Recorder, when set, records every invocation of an existing stage:
 	// metrics, execution and access logs (telemetry.go).
 	Recorder *recorder.Recorder
+	// Region is the region in method ARNs (authorizers); empty means
+	// us-east-1.
+	Region string
 }
 
 // maxPayload is API Gateway's request payload limit (10 MB).

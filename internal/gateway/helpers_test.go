@@ -80,7 +80,8 @@ func (b *apiBuilder) snapshot() *apigw.Snapshot {
 	if err := json.Unmarshal(raw, &res); err != nil {
 		panic(err)
 	}
-	return &apigw.Snapshot{APIName: b.api.Name, Resources: res, BinaryMediaTypes: b.api.BinaryMediaTypes}
+	return &apigw.Snapshot{APIName: b.api.Name, Resources: res, BinaryMediaTypes: b.api.BinaryMediaTypes,
+		Authorizers: b.api.Authorizers, GatewayResponses: b.api.GatewayResponses}
 }
 
 // testEnv is a data plane over a real SQLite store behind the real front

@@ -70,6 +70,7 @@ type invocation struct {
 type invocationBuffers struct {
 	scratch [512]byte // prepared response header blocks (prepared.go)
 	keyBuf  [128]byte // the cache key of this request (caching.go)
+	authBuf [256]byte // the authorizer cache key (authorizer.go)
 }
 
 // queryValues returns the parsed query string, parsing it once per

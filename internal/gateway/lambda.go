@@ -208,6 +208,8 @@ type eventContext struct {
 	Identity          eventIdentity `json:"identity"`
 	DomainName        string        `json:"domainName"`
 	APIID             string        `json:"apiId"`
+	// Authorizer is what the method's authorizer returned (authcontext.go).
+	Authorizer map[string]any `json:"authorizer,omitempty"`
 }
 
 // eventIdentity lists every identity field AWS sends; those this build
@@ -251,6 +253,10 @@ func newProxyEvent(inv *invocation, body []byte) *proxyEvent {
 		},
 	}
 	ev.RequestContext.DomainPrefix, _, _ = strings.Cut(ev.RequestContext.DomainName, ".")
+	if a := inv.auth; a != nil {
+		ev.RequestContext.Authorizer = a.eventAuthorizer()
+		a.fillIdentity(&ev.RequestContext.Identity)
+	}
 
 	// Headers as the client sent them, plus what AWS's edge adds. Values
 	// the client sent for X-Forwarded-* are not trusted.

@@ -22,10 +22,12 @@ type lambdaRuntime struct {
 	*httptest.Server
 	mu     sync.Mutex
 	events []map[string]any
+	// handle answers each event; tests may replace it.
+	handle func(ev map[string]any) (body string, status int, fnErr bool)
 }
 
 func newLambdaRuntime(t *testing.T, handle func(ev map[string]any) (body string, status int, fnErr bool)) *lambdaRuntime {
-	lr := &lambdaRuntime{}
+	lr := &lambdaRuntime{handle: handle}
 	lr.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != "POST" || r.URL.Path != "/2015-03-31/functions/function/invocations" {
 			http.Error(w, "not the RIE invoke route", 404)
@@ -38,6 +40,7 @@ func newLambdaRuntime(t *testing.T, handle func(ev map[string]any) (body string,
 		}
 		lr.mu.Lock()
 		lr.events = append(lr.events, ev)
+		handle := lr.handle
 		lr.mu.Unlock()
 		body, status, fnErr := handle(ev)
 		if fnErr {

@@ -47,6 +47,9 @@ type method struct {
 func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	h := c.integration(v, m, am)
 	steps := []step{c.throttleStep(v, m)}
+	if s := c.authStep(v, m, am); s != nil { // authorizers (authstep.go)
+		steps = append(steps, s)
+	}
 	if s := c.validateStep(v, m, am); s != nil { // validation.go
 		steps = append(steps, s)
 	}

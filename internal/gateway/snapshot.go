@@ -76,4 +76,8 @@ type variant struct {
 	// nil when it has none (customresponse.go).
 	responses *customResponses
 	log       *slog.Logger // the gateway's, for failures at request time
+	// authorizers are the deployment's; lambdaAuthorizers those compiled
+	// for this variant, shared by its methods (authstep.go).
+	authorizers       map[string]*apigw.Authorizer
+	lambdaAuthorizers map[string]*lambdaAuthorizer
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/stagecoach/stagecoach/internal/gateway/respcache"
 	"github.com/stagecoach/stagecoach/internal/gateway/throttle"
@@ -22,9 +23,11 @@ type stageState struct {
 	bytesPerGB int64
 	cacheClock respcache.Clock
 
-	mu       sync.Mutex
-	caches   map[stageKey]*stageCache
-	counters map[stageKey]*stageCounters
+	mu         sync.Mutex
+	caches     map[stageKey]*stageCache
+	counters   map[stageKey]*stageCounters
+	authCaches map[stageKey]*authCache // authorizer results (authcache.go)
+	clock      interface{ Now() time.Time }
 }
 
 // stageKey names a stage: the lower-case rest API id (as in the table) and
@@ -47,6 +50,8 @@ func newStageState(opts Options) *stageState {
 		cacheClock: cc,
 		caches:     map[stageKey]*stageCache{},
 		counters:   map[stageKey]*stageCounters{},
+		authCaches: map[stageKey]*authCache{},
+		clock:      tc,
 	}
 }
 
@@ -126,6 +131,11 @@ func (st *stageState) prune(t *table) {
 	for k := range st.counters {
 		if live[k] == nil {
 			delete(st.counters, k)
+		}
+	}
+	for k := range st.authCaches {
+		if live[k] == nil {
+			delete(st.authCaches, k)
 		}
 	}
 }

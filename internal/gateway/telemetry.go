@@ -88,6 +88,7 @@ type observation struct {
 	integrationStatus  int
 	lambdaStatus       int // AWS_PROXY: the invoke's own status
 	integrationError   string
+	authCached         bool // the authorizer's answer came from the stage's cache
 
 	// The endpoint request URI, kept unrendered: it is only logged at
 	// INFO, so it is built (once) only then.

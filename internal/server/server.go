@@ -93,7 +93,7 @@ func New(cfg Config) (*App, error) {
 	}
 	rec := recorder.New(recOpts)
 	closeTelemetry := func() { rec.Close(); logs.Close() }
-	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec}
+	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec, Region: svc.Region}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
 			closeTelemetry()
@@ -116,6 +116,7 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	svc.Flusher = gw
+	svc.Authorizers = gw
 	g, err := newGuard(cfg)
 	if err != nil {
 		gw.Close()

@@ -1,0 +1,83 @@
+package gateway
+
+import (
+	"github.com/stagecoach/stagecoach/internal/apigw"
+)
+
+// authStep is the method's authorization, right after throttling (a
+// throttled request never reaches an authorizer): a Lambda authorizer for
+// CUSTOM methods, a user pool token check for COGNITO_USER_POOLS. It
+// answers refusals itself; an authorized request continues with
+// inv.auth set. Methods with authorizationType NONE get no step.
+func (c *compiler) authStep(v *variant, m *method, am *apigw.Method) step {
+	switch am.AuthorizationType {
+	case "CUSTOM":
+		la := c.variantAuthorizer(v, m, am.AuthorizerID)
+		if la == nil {
+			return answerWith(&respAuthorizerConfig)
+		}
+		prefix := c.methodARNPrefix(v)
+		return func(next handler) handler {
+			return func(inv *invocation) {
+				arn := methodARN(prefix, inv)
+				res := la.authorize(inv, arn)
+				if res == nil {
+					return
+				}
+				switch res.policy.evaluate(arn) {
+				case decisionDeny:
+					inv.auth = res.ctx
+					respExplicitDeny.write(inv)
+					return
+				case decisionNoMatch:
+					inv.auth = res.ctx
+					respAccessDenied.write(inv)
+					return
+				}
+				inv.auth = res.ctx
+				next(inv)
+			}
+		}
+	}
+	return nil
+}
+
+// answerWith is a step that answers every request with gr: a method whose
+// deployed authorization cannot work.
+func answerWith(gr *gatewayResponse) step {
+	return func(handler) handler {
+		return func(inv *invocation) { gr.write(inv) }
+	}
+}
+
+// variantAuthorizer compiles a deployed Lambda authorizer once per
+// variant (its methods share it) and returns it; nil, with a warning,
+// when the deployment's authorizer is missing or unusable.
+func (c *compiler) variantAuthorizer(v *variant, m *method, id string) *lambdaAuthorizer {
+	if la, ok := v.lambdaAuthorizers[id]; ok {
+		return la
+	}
+	a := v.authorizers[id]
+	var la *lambdaAuthorizer
+	switch {
+	case a == nil:
+		c.warn(v, m, "method names an authorizer the deployment does not have", "authorizer_id", id)
+	case a.Type != apigw.AuthorizerToken && a.Type != apigw.AuthorizerRequest:
+		c.warn(v, m, "CUSTOM method names a non-Lambda authorizer", "authorizer_id", id, "type", a.Type)
+	default:
+		var err error
+		la, err = c.compileLambdaAuthorizer(v, a, c.g.state.authCacheFor(v.apiID, v.stageName))
+		if err != nil {
+			c.warn(v, m, "authorizer cannot be compiled", "authorizer_id", id, "error", err)
+			la = nil
+		} else if la.endpoint == "" {
+			c.warn(v, m, "no local endpoint for the authorizer's Lambda function; calls answer 500 until --lambda-endpoints maps it",
+				"authorizer_id", id, "function", la.functionARN)
+		}
+	}
+	if v.lambdaAuthorizers == nil {
+		v.lambdaAuthorizers = map[string]*lambdaAuthorizer{}
+	}
+	v.lambdaAuthorizers[id] = la
+	return la
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/stagecoach/stagecoach/internal/httpguard"
 	"github.com/stagecoach/stagecoach/internal/server"
@@ -43,6 +44,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.Int64Var(&cfg.CacheBytesPerGB, "cache-bytes-per-gb", 16<<20, "bytes of memory a stage cache gets per GB of cacheClusterSize (16 MiB: \"237\" is 3.7 GiB; 1073741824 for AWS's sizes)")
 	fs.Float64Var(&cfg.AccountRateLimit, "account-rate-limit", 0, "account-level throttle rate in requests/s, reported by get-account (0: keep the stored value, AWS's default 10000)")
 	fs.IntVar(&cfg.AccountBurstLimit, "account-burst-limit", 0, "account-level throttle burst, reported by get-account (0: keep the stored value, AWS's default 5000)")
+	fs.DurationVar(&cfg.MetricsRetention, "metrics-retention", 15*24*time.Hour, "how long CloudWatch metrics (one-minute aggregates in {data-dir}/metrics.db) are kept")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&o.gatewayListen, "gateway-listen", "", "also serve the data plane alone (invoke URLs and health, no management APIs) on this address")
 	fs.StringVar(&o.gatewayServer, "gateway-server", defaultGatewayServer, "HTTP server of the --gateway-listen listener: h1serve (lean HTTP/1.1 server) or nethttp (net/http)")
@@ -98,6 +100,9 @@ func (o *serveOptions) validate() error {
 	}
 	if c.AccountBurstLimit < 0 {
 		return fmt.Errorf("--account-burst-limit %d: must be 0 or more (0 keeps the stored value)", c.AccountBurstLimit)
+	}
+	if c.MetricsRetention < 24*time.Hour {
+		return fmt.Errorf("--metrics-retention %v: must be at least 24h", c.MetricsRetention)
 	}
 	if c.CacheBytesPerGB <= 0 {
 		return fmt.Errorf("--cache-bytes-per-gb %d: must be more than 0 (bytes of memory per GB of cacheClusterSize)", c.CacheBytesPerGB)

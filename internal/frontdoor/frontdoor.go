@@ -6,6 +6,10 @@
 //	/restapis/{id}/{stage}/_user_request_/... data plane, path form
 //	X-Amz-Target: CloudApiService.*           Cloud Control API
 //	X-Amz-Target: Logs_20140328.*             CloudWatch Logs subset
+//	CloudWatch (monitoring) requests          metrics API, in its three protocols:
+//	  X-Amz-Target: GraniteServiceVersion20100801.*   awsJson 1.0
+//	  /service/GraniteServiceVersion20100801/...      Smithy RPC v2 CBOR
+//	  POST / with a form body (Action=...)            awsQuery
 //	/_stagecoach/health                       readiness
 //	/metrics                                  Prometheus metrics
 //	/console/...                              web console
@@ -37,6 +41,7 @@ type Handler struct {
 	ControlAPI   http.Handler
 	CloudControl http.Handler
 	Logs         http.Handler
+	CloudWatch   http.Handler // the CloudWatch metrics API
 	Metrics      http.Handler
 	Console      http.Handler
 
@@ -60,6 +65,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			serve(h.CloudControl, w, r)
 		case strings.HasPrefix(target, "Logs_20140328."):
 			serve(h.Logs, w, r)
+		case strings.HasPrefix(target, cloudWatchService+"."):
+			serve(h.CloudWatch, w, r)
 		default:
 			unknownTarget.WriteError(w, awsproto.Error{Status: http.StatusBadRequest,
 				Type: "UnknownOperationException", Message: "Unknown operation " + target})
@@ -71,6 +78,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case strings.HasPrefix(path, "/service/"+cloudWatchService+"/"), isQueryRequest(r, path):
+		serve(h.CloudWatch, w, r)
 	case path == "/_stagecoach/health":
 		h.health(w, r)
 	case path == "/metrics":
@@ -123,6 +132,18 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write([]byte(`{"status":"ok"}`))
+}
+
+// cloudWatchService is CloudWatch's Smithy service name, in its RPC v2
+// CBOR paths and awsJson targets.
+const cloudWatchService = "GraniteServiceVersion20100801"
+
+// isQueryRequest recognises awsQuery: a form POSTed to "/". Of the
+// services here only CloudWatch speaks it; the API Gateway control plane
+// has no route at "/".
+func isQueryRequest(r *http.Request, path string) bool {
+	return path == "/" && r.Method == http.MethodPost &&
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 }
 
 func serve(h http.Handler, w http.ResponseWriter, r *http.Request) {

@@ -344,6 +344,7 @@ func (g *Gateway) compileAll() error {
 	t := &table{apis: next}
 	g.table.Store(t)
 	g.state.prune(t)
+	g.retainTelemetry(t)
 	return nil
 }
 
@@ -376,5 +377,6 @@ func (g *Gateway) compileAPIs(ids map[string]bool) error {
 	t := &table{apis: next}
 	g.table.Store(t)
 	g.state.prune(t)
+	g.retainTelemetry(t)
 	return nil
 }

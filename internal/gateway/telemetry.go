@@ -1,14 +1,18 @@
 package gateway
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/stagecoach/stagecoach/internal/telemetry"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/execlog"
 	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
 )
@@ -30,10 +34,11 @@ import (
 // production and canary variants (AWS applies the stage's method settings
 // to both, data-plane.md §6).
 type stageTelemetry struct {
-	rec   *recorder.Recorder
-	apiID string
-	name  string
-	def   *methodTelemetry // "*/*": requests that matched no method
+	rec     *recorder.Recorder
+	apiID   string
+	apiName string // the ApiName metrics are reported under
+	name    string
+	def     *methodTelemetry // "*/*": requests that matched no method
 }
 
 // methodTelemetry is one method's effective settings, resolved at compile
@@ -58,7 +63,7 @@ func (c *compiler) attachTelemetry(sr *stageRuntime, apiName string) {
 		return
 	}
 	rs := rec.Stage(recorder.StageInfo{RestAPIID: sr.apiID, APIName: apiName, Stage: sr.stage})
-	st := &stageTelemetry{rec: rec, apiID: sr.apiID, name: sr.name, def: newMethodTelemetry(rs.Default())}
+	st := &stageTelemetry{rec: rec, apiID: sr.apiID, apiName: apiName, name: sr.name, def: newMethodTelemetry(rs.Default())}
 	sr.tel = st
 	sr.eachMethod(func(m *method) {
 		if m.tel != nil {
@@ -71,6 +76,27 @@ func (c *compiler) attachTelemetry(sr *stageRuntime, apiName string) {
 			m.serve = traceRequestBody(m.serve)
 		}
 	})
+}
+
+// retainTelemetry tells the recorder which stages the published table
+// serves, so the metrics of deleted stages and APIs (and the old name of
+// a renamed API) stop being reported. It runs on the compile worker.
+func (g *Gateway) retainTelemetry(t *table) {
+	rec := g.opts.Recorder
+	if rec == nil {
+		return
+	}
+	live := map[cwmetrics.StageID]string{}
+	for _, api := range t.apis {
+		for name, sr := range api.stages {
+			if sr.tel != nil {
+				live[cwmetrics.StageID{APIID: strings.ToLower(api.id), Stage: name}] = sr.tel.apiName
+			}
+		}
+	}
+	if err := rec.Retain(context.Background(), live); err != nil {
+		slog.Warn("gateway: dropping metrics of deleted stages failed", "err", err)
+	}
 }
 
 // observation is what an invocation notes for its telemetry while it is

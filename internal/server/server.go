@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/stagecoach/stagecoach/internal/backplane"
 	"github.com/stagecoach/stagecoach/internal/cloudcontrol"
@@ -17,6 +18,8 @@ import (
 	"github.com/stagecoach/stagecoach/internal/frontdoor"
 	"github.com/stagecoach/stagecoach/internal/gateway"
 	"github.com/stagecoach/stagecoach/internal/store/sqlite"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwapi"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logsapi"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
 	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
@@ -54,6 +57,12 @@ type Config struct {
 	// AllowedHosts are Host names, beyond loopback and the listen
 	// address, the management plane answers for (serve --allowed-hosts).
 	AllowedHosts []string
+	// MetricsRetention is how long the CloudWatch metrics' one-minute
+	// aggregates are kept (serve --metrics-retention); zero means 15 days.
+	MetricsRetention time.Duration
+	// MetricsClock, when set, decides the minute each request is counted
+	// in (tests); nil uses the request's arrival time.
+	MetricsClock func() time.Time
 }
 
 // App is a running Stagecoach without its listener.
@@ -67,7 +76,10 @@ type App struct {
 	Logs     *logstore.Store
 	Metrics  *metrics.Registry
 	Recorder *recorder.Recorder
-	front    *frontdoor.Handler
+	// CloudWatch is the metrics store ({data-dir}/metrics.db) behind the
+	// CloudWatch API and the console's dashboard.
+	CloudWatch *cwmetrics.Collector
+	front      *frontdoor.Handler
 }
 
 // New opens the store and builds every service.
@@ -86,13 +98,19 @@ func New(cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	cw, err := cwmetrics.Open(cwmetrics.Options{Path: filepath.Join(cfg.DataDir, "metrics.db"), Retention: cfg.MetricsRetention, Now: cfg.MetricsClock})
+	if err != nil {
+		logs.Close()
+		st.Close()
+		return nil, err
+	}
 	reg := metrics.New()
-	recOpts := recorder.Options{Logs: logs, Metrics: reg}
+	recOpts := recorder.Options{Logs: logs, Metrics: reg, CloudWatch: cw}
 	if cfg.LogStdout {
 		recOpts.Stdout = os.Stdout
 	}
 	rec := recorder.New(recOpts)
-	closeTelemetry := func() { rec.Close(); logs.Close() }
+	closeTelemetry := func() { rec.Close(); logs.Close(); cw.Close() }
 	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec, Region: svc.Region}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
@@ -129,13 +147,14 @@ func New(cfg Config) (*App, error) {
 		ControlAPI:   controlapi.New(svc),
 		CloudControl: cloudcontrol.New(svc),
 		Logs:         logsapi.New(logs, svc.Region),
+		CloudWatch:   cwapi.New(cw),
 		Metrics:      reg.Handler(),
 	}
 	// The console reads through the control API handler and the browser
 	// writes through the same routes: one write path.
 	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: reg, Auth: g})
 	guardManagement(g, front)
-	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, front: front}, nil
+	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, CloudWatch: cw, front: front}, nil
 }
 
 // Handler returns the top-level HTTP handler.
@@ -152,5 +171,5 @@ func (a *App) SetReady() { a.front.SetReady(true) }
 func (a *App) Close() error {
 	// The gateway stops recording first; the recorder then writes what
 	// is queued before the log store closes.
-	return errors.Join(a.Gateway.Close(), a.Recorder.Close(), a.Logs.Close(), a.Store.Close())
+	return errors.Join(a.Gateway.Close(), a.Recorder.Close(), a.Logs.Close(), a.CloudWatch.Close(), a.Store.Close())
 }

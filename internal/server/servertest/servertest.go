@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"github.com/stagecoach/stagecoach/internal/h1serve"
 	"github.com/stagecoach/stagecoach/internal/server"
@@ -142,6 +143,12 @@ func (e *Env) APIGateway() *apigateway.Client {
 // CloudControl returns a Cloud Control client for the env.
 func (e *Env) CloudControl() *cloudcontrol.Client {
 	return cloudcontrol.NewFromConfig(e.AWSConfig())
+}
+
+// CloudWatch returns a CloudWatch (metrics) client for the env; it
+// speaks Smithy RPC v2 CBOR.
+func (e *Env) CloudWatch() *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(e.AWSConfig())
 }
 
 // Ctx returns a context for SDK calls.

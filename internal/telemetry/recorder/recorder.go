@@ -39,6 +39,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stagecoach/stagecoach/internal/telemetry"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/execlog"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
 	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
@@ -57,6 +58,9 @@ type Options struct {
 	Logs *logstore.Store
 	// Metrics receives request metrics; nil disables them.
 	Metrics *metrics.Registry
+	// CloudWatch receives the one-minute aggregates the CloudWatch API
+	// and the console's dashboard read; nil disables them.
+	CloudWatch *cwmetrics.Collector
 	// Stdout, if set, also gets every log event as one JSON line:
 	// {"logGroup":..,"logStream":..,"timestamp":..,"message":..}.
 	Stdout io.Writer
@@ -77,7 +81,13 @@ type Options struct {
 type Recorder struct {
 	opts    Options
 	metrics *metrics.Registry
+	cw      *cwmetrics.Collector
 	stream  string
+
+	// names is the API name each compiled stage's metrics were labelled
+	// with, for Retain.
+	namesMu sync.Mutex
+	names   map[cwmetrics.StageID]string
 
 	queue   chan item
 	stop    chan struct{}
@@ -115,6 +125,8 @@ func New(opts Options) *Recorder {
 	r := &Recorder{
 		opts:    opts,
 		metrics: opts.Metrics,
+		cw:      opts.CloudWatch,
+		names:   map[cwmetrics.StageID]string{},
 		stream:  opts.StreamName,
 		queue:   make(chan item, opts.QueueSize),
 		stop:    make(chan struct{}),
@@ -175,6 +187,13 @@ func (r *Recorder) Record(m *Method, ev *telemetry.RequestEvent) {
 		if m.detailed != nil {
 			m.detailed.Observe(ev)
 		}
+	}
+	if s.cw != nil {
+		var canary *cwmetrics.Series
+		if ev.Canary {
+			canary = s.cwCanary
+		}
+		r.cw.Record(s.cw, canary, m.cwDetailed, ev)
 	}
 	if !m.Logged(execlog.Failed(ev)) {
 		r.release(ev)

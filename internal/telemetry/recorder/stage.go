@@ -1,11 +1,14 @@
 package recorder
 
 import (
+	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
 	"github.com/stagecoach/stagecoach/internal/telemetry/accesslog"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/execlog"
 	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
@@ -33,6 +36,7 @@ type Stage struct {
 	execGroup     string
 	metrics       *metrics.Set
 	canaryMetrics *metrics.Set
+	cw, cwCanary  *cwmetrics.Series // CloudWatch series; nil without a collector
 	def           *Method
 
 	mu      sync.Mutex                                    // serialises cache misses
@@ -44,6 +48,8 @@ type Method struct {
 	stage    *Stage
 	exec     execlog.Settings
 	detailed *metrics.Set // nil unless metricsEnabled
+
+	cwDetailed *cwmetrics.Series // nil unless metricsEnabled and a collector
 }
 
 // Stage compiles a stage's telemetry. It reads info.Stage now and keeps
@@ -73,6 +79,13 @@ func (r *Recorder) Stage(info StageInfo) *Stage {
 			s.canaryMetrics = r.metrics.Stage(info.RestAPIID, info.APIName, st.StageName+canarySuffix)
 		}
 	}
+	if r.cw != nil {
+		s.cw = r.cw.Stage(info.RestAPIID, info.APIName, st.StageName)
+		s.cwCanary = r.cw.Canary(info.RestAPIID, info.APIName, st.StageName)
+	}
+	r.namesMu.Lock()
+	r.names[cwmetrics.StageID{APIID: strings.ToLower(info.RestAPIID), Stage: st.StageName}] = info.APIName
+	r.namesMu.Unlock()
 	ms := st.MethodSettings[apigw.WildcardMethodKey]
 	s.def = &Method{stage: s, exec: execlog.Settings{Level: execlog.ParseLevel(ms.LoggingLevel), DataTrace: ms.DataTraceEnabled}}
 	empty := map[string]map[string]*Method{}
@@ -124,6 +137,9 @@ func (s *Stage) resolve(resourcePath, verb string) *Method {
 	if ms.MetricsEnabled && s.rec.metrics != nil {
 		m.detailed = s.rec.metrics.Method(s.apiName, s.name, verb, resourcePath)
 	}
+	if ms.MetricsEnabled && s.cw != nil {
+		m.cwDetailed = s.rec.cw.Method(s.cw, verb, resourcePath)
+	}
 	return m
 }
 
@@ -154,3 +170,38 @@ func (s *Stage) ExecutionLogGroup() string { return s.execGroup }
 
 // AccessLogGroup is the access log destination group; "" when off.
 func (s *Stage) AccessLogGroup() string { return s.accessGroup }
+
+// Retain stops reporting the metrics of every stage not in live (keys:
+// lower-case REST API id and stage name; values: the API's name): a
+// deleted stage or API leaves Prometheus's /metrics and the CloudWatch
+// store, and so does the old ApiName of a renamed API. The gateway calls
+// it with the stages it serves after each configuration change.
+func (r *Recorder) Retain(ctx context.Context, live map[cwmetrics.StageID]string) error {
+	r.namesMu.Lock()
+	type label struct{ name, stage string }
+	inUse := map[label]bool{}
+	for id, name := range live {
+		inUse[label{metrics.CleanAPIName(name), id.Stage}] = true
+	}
+	for id, name := range r.names {
+		if cur, ok := live[id]; ok && cur == name {
+			continue
+		}
+		delete(r.names, id)
+		// Names are labels, not ids: another live API of the same name
+		// may still be counting under them.
+		if r.metrics != nil && !inUse[label{metrics.CleanAPIName(name), id.Stage}] {
+			r.metrics.Forget(id.APIID, name, id.Stage)
+			r.metrics.Forget(id.APIID, name, id.Stage+canarySuffix)
+		}
+	}
+	r.namesMu.Unlock()
+	if r.cw == nil {
+		return nil
+	}
+	ids := make(map[cwmetrics.StageID]bool, len(live))
+	for id := range live {
+		ids[id] = true
+	}
+	return r.cw.Retain(ctx, ids)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stagecoach/stagecoach/internal/awsproto"
 	"github.com/stagecoach/stagecoach/internal/sigv4"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwapi"
 )
 
 // Protocol is the wire a wrapped handler speaks; refusals are written
@@ -27,6 +28,9 @@ const (
 	Console
 	// Plain is a text endpoint (/metrics).
 	Plain
+	// CloudWatch is the metrics API, whose protocol (awsQuery, awsJson
+	// 1.0, RPC v2 CBOR) differs per request; cwapi writes the refusal.
+	CloudWatch
 )
 
 func (p Protocol) json() bool { return p == RestJSON || p == AWSJSON10 || p == AWSJSON11 }
@@ -92,6 +96,8 @@ func (p Protocol) refuse(w http.ResponseWriter, r *http.Request, e *refusal) {
 			typ = "com.amazon.coral.service#" + e.Code
 		}
 		awsproto.JSON{ContentType: ct}.WriteError(w, awsproto.Error{Status: e.Status, Type: typ, Code: e.Code, Message: e.Message})
+	case CloudWatch:
+		cwapi.WriteRefusal(w, r, e.Status, e.Code, e.Message)
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -22,6 +22,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/smithy-go"
 
@@ -85,6 +86,9 @@ func TestSDKClientsWithCredentials(t *testing.T) {
 	if _, err := cloudwatchlogs.NewFromConfig(good).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{}); err != nil {
 		t.Fatalf("Logs with the right key: %v", err)
 	}
+	if _, err := cloudwatch.NewFromConfig(good).ListMetrics(ctx, &cloudwatch.ListMetricsInput{}); err != nil {
+		t.Fatalf("CloudWatch (RPC v2 CBOR) with the right key: %v", err)
+	}
 
 	for _, tc := range []struct {
 		name        string
@@ -102,6 +106,8 @@ func TestSDKClientsWithCredentials(t *testing.T) {
 				TypeName: aws.String("AWS::ApiGateway::RestApi"), DesiredState: aws.String(`{"Name":"evil"}`)})
 			wantAPIError(t, err, tc.code, 403, tc.msg)
 			_, err = cloudwatchlogs.NewFromConfig(cfg).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("evil")})
+			wantAPIError(t, err, tc.code, 403, tc.msg)
+			_, err = cloudwatch.NewFromConfig(cfg).ListMetrics(ctx, &cloudwatch.ListMetricsInput{})
 			wantAPIError(t, err, tc.code, 403, tc.msg)
 		})
 	}

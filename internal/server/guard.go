@@ -29,6 +29,7 @@ func guardManagement(g *guard.Guard, f *frontdoor.Handler) {
 	f.ControlAPI = g.Wrap(f.ControlAPI, guard.RestJSON)
 	f.CloudControl = g.Wrap(f.CloudControl, guard.AWSJSON10)
 	f.Logs = g.Wrap(f.Logs, guard.AWSJSON11)
+	f.CloudWatch = g.Wrap(f.CloudWatch, guard.CloudWatch)
 	f.Metrics = g.Wrap(f.Metrics, guard.Plain)
 	f.Console = g.Wrap(f.Console, guard.Console)
 }

@@ -77,6 +77,30 @@ func IsRequest(r *http.Request) bool {
 
 type protocol uint8
 
+// protocolOf tells the protocol of a request (for answers written before
+// its body is read).
+func protocolOf(r *http.Request) protocol {
+	switch {
+	case strings.HasPrefix(r.URL.Path, CBORPathPrefix):
+		return protoCBOR
+	case r.Header.Get("X-Amz-Target") != "":
+		return protoJSON
+	}
+	return protoQuery
+}
+
+// WriteRefusal answers a request the front door's guard refused
+// (authentication, host, cross-site checks) in the request's own
+// protocol. Code is the bare error code (e.g. "MissingAuthenticationToken"),
+// sent with the com.amazon.coral.service namespace where the protocol
+// carries one, as AWS's authentication errors are.
+func WriteRefusal(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	h := &Handler{}
+	reqID := awsproto.NewRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	h.writeError(w, protocolOf(r), reqID, &apiError{Status: status, Code: code, Shape: "coral:" + code, Message: message})
+}
+
 const (
 	protoQuery protocol = iota
 	protoCBOR
@@ -239,7 +263,10 @@ func (h *Handler) writeError(w http.ResponseWriter, p protocol, reqID string, e 
 		fault = "Receiver"
 	}
 	typ := e.Code
-	if e.Shape != "" {
+	switch {
+	case strings.HasPrefix(e.Shape, "coral:"):
+		typ = "com.amazon.coral.service#" + strings.TrimPrefix(e.Shape, "coral:")
+	case e.Shape != "":
 		typ = smithyNS + e.Shape
 	}
 	switch p {

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/stagecoach/stagecoach/internal/gateway/mappingtemplate"
+	"github.com/stagecoach/stagecoach/internal/telemetry"
 )
 
 // invocation is one request on its way through a method's pipeline. It is
@@ -56,6 +57,8 @@ type invocation struct {
 	// $context.requestOverride.path values (templates.go).
 	reqBody      []byte
 	pathOverride []mappingtemplate.Param
+	tplInput     mappingtemplate.Input   // what templates read (templates.go)
+	ctxEvent     *telemetry.RequestEvent // $context for templates, made on first use
 
 	// auth is what the method's authorization established about the
 	// caller; nil for NONE methods (authcontext.go).

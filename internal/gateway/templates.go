@@ -81,38 +81,45 @@ func (inv *invocation) templateFailed(msg string, err error) {
 	respConfigurationError.write(inv)
 }
 
-// templateInput is what a template of this request reads.
+// templateInput is what a template of this request reads: built once
+// per request in the invocation (request and response templates share
+// it), with body as $input.body.
 func (inv *invocation) templateInput(body []byte) *mappingtemplate.Input {
-	in := &mappingtemplate.Input{
-		Body:           body,
-		Query:          inv.queryValues(),
-		Header:         inv.r.Header,
-		StageVariables: inv.variant.vars,
-	}
-	if len(inv.params) > 0 {
-		in.Path = make([]mappingtemplate.Param, len(inv.params))
-		for i, p := range inv.params {
-			in.Path[i] = mappingtemplate.Param{Name: p.name, Value: p.value()}
+	in := &inv.tplInput
+	if in.Header == nil {
+		in.Query = inv.queryValues()
+		in.Header = inv.r.Header
+		in.StageVariables = inv.variant.vars
+		in.Context = inv
+		if len(inv.params) > 0 {
+			in.Path = make([]mappingtemplate.Param, len(inv.params))
+			for i, p := range inv.params {
+				in.Path[i] = mappingtemplate.Param{Name: p.name, Value: p.value()}
+			}
 		}
 	}
-	var ev *telemetry.RequestEvent
-	in.Context = func(name string) (any, bool) {
-		if accessLogOnly[name] {
-			return nil, false
-		}
-		if ev == nil {
-			ev = inv.contextEvent()
-		}
-		if name == "requestTimeEpoch" {
-			return ev.RequestTime.UnixMilli(), true
-		}
-		v, ok := accesslog.Lookup(ev, name)
-		if !ok {
-			return nil, false
-		}
-		return v, true
-	}
+	in.Body = body
 	return in
+}
+
+// ContextValue resolves $context.<name> for templates: the access log's
+// variables (accesslog.Lookup) over this request, except those AWS gives
+// access logs only.
+func (inv *invocation) ContextValue(name string) (any, bool) {
+	if accessLogOnly[name] {
+		return nil, false
+	}
+	if inv.ctxEvent == nil {
+		inv.ctxEvent = inv.contextEvent()
+	}
+	if name == "requestTimeEpoch" {
+		return inv.ctxEvent.RequestTime.UnixMilli(), true
+	}
+	v, ok := accesslog.Lookup(inv.ctxEvent, name)
+	if !ok {
+		return nil, false
+	}
+	return v, true
 }
 
 // accessLogOnly are the $context variables API Gateway provides to access

@@ -91,6 +91,12 @@ type state struct {
 	err    error
 	// control flow
 	stop, brk bool
+	args      []any // method argument stack
+}
+
+func (st *state) popArgs(base int) {
+	clear(st.args[base:])
+	st.args = st.args[:base]
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -106,7 +112,8 @@ func (t *Template) Execute(dst []byte, globals Globals, lim Limits) ([]byte, err
 	st := statePool.Get().(*state)
 	defer func() {
 		clear(st.slots)
-		*st = state{slots: st.slots[:0]}
+		clear(st.args)
+		*st = state{slots: st.slots[:0], args: st.args[:0]}
 		statePool.Put(st)
 	}()
 	st.t = t
@@ -376,7 +383,7 @@ func (st *state) foreach(n *foreachNode) {
 			if i >= len(m.keys) { // the body removed entries
 				break
 			}
-			item = m.vals[m.keys[i]]
+			item = m.vals[i]
 		} else {
 			if i >= len(items) {
 				break
@@ -465,14 +472,18 @@ func (st *state) resolvePrefix(ref *reference, n int) any {
 		case modIndex:
 			v = st.index(v, st.eval(m.args[0]))
 		case modMethod:
-			args := make([]any, len(m.args))
-			for j, a := range m.args {
-				args[j] = st.eval(a)
+			// Arguments live on a stack reused across calls (nested calls
+			// push above and pop back before this one reads its slice).
+			base := len(st.args)
+			for _, a := range m.args {
+				st.args = append(st.args, st.eval(a))
 			}
 			if st.err != nil {
+				st.popArgs(base)
 				return nil
 			}
-			v = st.call(v, m, args)
+			v = st.call(v, m, st.args[base:len(st.args):len(st.args)])
+			st.popArgs(base)
 		}
 	}
 	return v

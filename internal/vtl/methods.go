@@ -433,8 +433,8 @@ func (st *state) mapMethod(m *Map, name string, args []any) (any, bool, error) {
 		}
 	case "containsValue":
 		if len(args) == 1 {
-			for _, k := range m.keys {
-				if valuesEqual(m.vals[k], args[0]) {
+			for _, v := range m.vals {
+				if valuesEqual(v, args[0]) {
 					return true, true, nil
 				}
 			}
@@ -453,8 +453,8 @@ func (st *state) mapMethod(m *Map, name string, args []any) (any, bool, error) {
 			if !st.spend(32 * o.Len()) {
 				return nil, true, nil
 			}
-			for _, k := range o.keys {
-				m.Put(k, o.vals[k])
+			for i, k := range o.keys {
+				m.Put(k, o.vals[i])
 			}
 			return nil, true, nil
 		}
@@ -476,9 +476,7 @@ func (st *state) mapMethod(m *Map, name string, args []any) (any, bool, error) {
 			return nil, true, nil
 		}
 		l := &List{Items: make([]any, len(m.keys)), JSON: m.JSON}
-		for i, k := range m.keys {
-			l.Items[i] = m.vals[k]
-		}
+		copy(l.Items, m.vals)
 		return l, true, nil
 	case "entrySet":
 		if !st.spend(32 * m.Len()) {
@@ -486,11 +484,11 @@ func (st *state) mapMethod(m *Map, name string, args []any) (any, bool, error) {
 		}
 		l := &List{Items: make([]any, len(m.keys))}
 		for i, k := range m.keys {
-			l.Items[i] = &entry{key: k, val: m.vals[k]}
+			l.Items[i] = &entry{key: k, val: m.vals[i]}
 		}
 		return l, true, nil
 	case "clear":
-		m.keys, m.vals = nil, map[string]any{}
+		m.clear()
 		return nil, true, nil
 	}
 	return nil, false, nil

@@ -28,7 +28,8 @@ type Object interface {
 	// (the reference is then null).
 	Property(name string) (v any, ok bool)
 	// Call invokes $obj.name(args...). ok=false when there is no such
-	// method (the reference is then null). A non-nil error aborts the
+	// method (the reference is then null). args is only valid during the
+	// call: keep its values, never the slice. A non-nil error aborts the
 	// template, as a Java exception thrown by a method does in Velocity.
 	Call(site *CallSite, name string, args []any) (v any, ok bool, err error)
 }
@@ -57,55 +58,129 @@ type List struct {
 func NewList(items ...any) *List { return &List{Items: items} }
 
 // Map is an insertion-ordered mutable map (Java's LinkedHashMap), shared
-// by reference.
+// by reference. Small maps (most JSON objects) are two parallel slices
+// searched linearly; an index is built once a map grows past
+// mapIndexAt entries.
 type Map struct {
-	keys []string
-	vals map[string]any
+	keys  []string
+	vals  []any
+	index map[string]int
 	// JSON marks a map parsed from JSON (it affects how its lists inside
 	// render; the map itself renders Java-style, {k=v}, as on AWS).
 	JSON bool
 }
 
+const mapIndexAt = 16
+
 // NewMap returns an empty map with room for n entries.
-func NewMap(n int) *Map { return &Map{vals: make(map[string]any, n)} }
+func NewMap(n int) *Map {
+	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+}
+
+// MapOf returns a map of keys and vals (of equal length), taking
+// ownership of both slices. A key given twice keeps its first position
+// and its last value, as LinkedHashMap.put does.
+func MapOf(keys []string, vals []any) *Map {
+	m := &Map{keys: keys, vals: vals}
+	if len(keys) > mapIndexAt {
+		m.reindex()
+		if len(m.index) == len(keys) {
+			return m
+		}
+	} else if !hasDuplicate(keys) {
+		return m
+	}
+	// Duplicate keys: rebuild through Put.
+	d := NewMap(len(keys))
+	for i, k := range keys {
+		d.Put(k, vals[i])
+	}
+	return d
+}
+
+func hasDuplicate(keys []string) bool {
+	for i := 1; i < len(keys); i++ {
+		for j := 0; j < i; j++ {
+			if keys[i] == keys[j] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (m *Map) find(k string) int {
+	if m.index != nil {
+		if i, ok := m.index[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, key := range m.keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
 
 // Get returns the value stored under k.
 func (m *Map) Get(k string) (any, bool) {
 	if m == nil {
 		return nil, false
 	}
-	v, ok := m.vals[k]
-	return v, ok
+	if i := m.find(k); i >= 0 {
+		return m.vals[i], true
+	}
+	return nil, false
 }
+
+// at returns the i-th entry's value.
 
 // Put stores v under k, keeping k's position if it was present, and
 // returns the previous value.
 func (m *Map) Put(k string, v any) any {
-	if m.vals == nil {
-		m.vals = map[string]any{}
+	if i := m.find(k); i >= 0 {
+		old := m.vals[i]
+		m.vals[i] = v
+		return old
 	}
-	old, ok := m.vals[k]
-	if !ok {
-		m.keys = append(m.keys, k)
+	m.keys = append(m.keys, k)
+	m.vals = append(m.vals, v)
+	switch {
+	case m.index != nil:
+		m.index[k] = len(m.keys) - 1
+	case len(m.keys) > mapIndexAt:
+		m.reindex()
 	}
-	m.vals[k] = v
-	return old
+	return nil
+}
+
+func (m *Map) reindex() {
+	m.index = make(map[string]int, len(m.keys))
+	for i, key := range m.keys {
+		m.index[key] = i
+	}
 }
 
 // Remove deletes k and returns its value.
 func (m *Map) Remove(k string) any {
-	old, ok := m.vals[k]
-	if !ok {
+	i := m.find(k)
+	if i < 0 {
 		return nil
 	}
-	delete(m.vals, k)
-	for i, key := range m.keys {
-		if key == k {
-			m.keys = append(m.keys[:i:i], m.keys[i+1:]...)
-			break
-		}
+	old := m.vals[i]
+	m.keys = append(m.keys[:i:i], m.keys[i+1:]...)
+	m.vals = append(m.vals[:i:i], m.vals[i+1:]...)
+	if m.index != nil {
+		m.reindex()
 	}
 	return old
+}
+
+// clear empties the map.
+func (m *Map) clear() {
+	m.keys, m.vals, m.index = nil, nil, nil
 }
 
 // Keys returns the keys in insertion order. Callers must not modify it.
@@ -264,7 +339,7 @@ func appendValueDepth(dst []byte, v any, depth int) []byte {
 			}
 			dst = append(dst, k...)
 			dst = append(dst, '=')
-			dst = appendValueDepth(dst, x.vals[k], depth+1)
+			dst = appendValueDepth(dst, x.vals[i], depth+1)
 		}
 		return append(dst, '}')
 	case Stringer:
@@ -312,7 +387,7 @@ func appendJSONDepth(dst []byte, v any, depth int) []byte {
 			}
 			dst = AppendJSONString(dst, k)
 			dst = append(dst, ':')
-			dst = appendJSONDepth(dst, x.vals[k], depth+1)
+			dst = appendJSONDepth(dst, x.vals[i], depth+1)
 		}
 		return append(dst, '}')
 	}
@@ -459,9 +534,9 @@ func equalDepth(a, b any, depth int) bool {
 			if x.Len() != y.Len() {
 				return false
 			}
-			for _, k := range x.keys {
-				yv, ok := y.vals[k]
-				if !ok || !equalDepth(x.vals[k], yv, depth+1) {
+			for i, k := range x.keys {
+				yv, ok := y.Get(k)
+				if !ok || !equalDepth(x.vals[i], yv, depth+1) {
 					return false
 				}
 			}

@@ -91,10 +91,10 @@ func TestGolden(t *testing.T) {
 					ctx[k] = v
 				}
 			}
-			in.Context = func(name string) (any, bool) {
+			in.Context = ContextFunc(func(name string) (any, bool) {
 				v, ok := ctx[name]
 				return v, ok
-			}
+			})
 			tm, err := Compile(f["template"])
 			if err != nil {
 				t.Fatalf("Compile: %v", err)

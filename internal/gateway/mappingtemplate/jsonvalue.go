@@ -35,6 +35,11 @@ const maxJSONDepth = 1000
 type jsonParser struct {
 	b []byte
 	i int
+	// Stacks of the members and elements being parsed: an object or
+	// array is copied out of them at its end, in one allocation of the
+	// right size.
+	keys []string
+	vals []any
 }
 
 var errJSON = errors.New("invalid JSON")
@@ -64,11 +69,12 @@ func (p *jsonParser) value(depth int) (any, error) {
 	switch c := p.b[p.i]; {
 	case c == '{':
 		p.i++
-		m := vtl.NewMap(4)
-		m.JSON = true
+		base, vbase := len(p.keys), len(p.vals)
 		p.space()
 		if p.i < len(p.b) && p.b[p.i] == '}' {
 			p.i++
+			m := vtl.NewMap(0)
+			m.JSON = true
 			return m, nil
 		}
 		for {
@@ -90,7 +96,8 @@ func (p *jsonParser) value(depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m.Put(k, v)
+			p.keys = append(p.keys, k)
+			p.vals = append(p.vals, v)
 			p.space()
 			if p.i < len(p.b) && p.b[p.i] == ',' {
 				p.i++
@@ -98,17 +105,22 @@ func (p *jsonParser) value(depth int) (any, error) {
 			}
 			if p.i < len(p.b) && p.b[p.i] == '}' {
 				p.i++
+				keys := append([]string(nil), p.keys[base:]...)
+				vals := append([]any(nil), p.vals[vbase:]...)
+				p.keys, p.vals = p.keys[:base], p.vals[:vbase]
+				m := vtl.MapOf(keys, vals)
+				m.JSON = true
 				return m, nil
 			}
 			return nil, p.errorf("expected , or }")
 		}
 	case c == '[':
 		p.i++
-		l := &vtl.List{JSON: true}
+		base := len(p.vals)
 		p.space()
 		if p.i < len(p.b) && p.b[p.i] == ']' {
 			p.i++
-			return l, nil
+			return &vtl.List{JSON: true}, nil
 		}
 		for {
 			p.space()
@@ -116,7 +128,7 @@ func (p *jsonParser) value(depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			l.Items = append(l.Items, v)
+			p.vals = append(p.vals, v)
 			p.space()
 			if p.i < len(p.b) && p.b[p.i] == ',' {
 				p.i++
@@ -124,6 +136,8 @@ func (p *jsonParser) value(depth int) (any, error) {
 			}
 			if p.i < len(p.b) && p.b[p.i] == ']' {
 				p.i++
+				l := &vtl.List{JSON: true, Items: append([]any(nil), p.vals[base:]...)}
+				p.vals = p.vals[:base]
 				return l, nil
 			}
 			return nil, p.errorf("expected , or ]")

@@ -71,10 +71,22 @@ type Input struct {
 	Header http.Header
 	// StageVariables is $stageVariables.
 	StageVariables map[string]string
-	// Context resolves $context.<name> (dotted: "identity.sourceIp"); ok
-	// false when there is no such variable. Nil: every $context is null.
-	Context func(name string) (v any, ok bool)
+	// Context resolves $context.<name> (dotted: "identity.sourceIp").
+	// Nil: every $context variable is null.
+	Context ContextResolver
 }
+
+// ContextResolver resolves $context variables; ok is false when there is
+// no such variable (or it has no value).
+type ContextResolver interface {
+	ContextValue(name string) (v any, ok bool)
+}
+
+// ContextFunc is a ContextResolver function.
+type ContextFunc func(name string) (any, bool)
+
+// ContextValue calls f.
+func (f ContextFunc) ContextValue(name string) (any, bool) { return f(name) }
 
 // Overrides are what a template set in $context.requestOverride (request
 // templates) or $context.responseOverride (response templates). Each
@@ -115,6 +127,10 @@ func (t *Template) Render(dst []byte, in *Input) (Result, error) {
 	r := renderPool.Get().(*render)
 	defer r.release()
 	r.in = in
+	if dst == nil {
+		// One allocation for most outputs instead of a doubling series.
+		dst = make([]byte, 0, len(t.t.Source())+len(in.Body)+64)
+	}
 	out, err := t.t.Execute(dst, r.global, Limits)
 	res := Result{Body: out}
 	if r.reqOv != nil && !r.reqOv.empty() {
@@ -364,8 +380,8 @@ func (o *contextObj) Property(name string) (any, bool) {
 		}
 		return o.r.respOv, true
 	}
-	if fn := o.r.in.Context; fn != nil {
-		if v, ok := fn(full); ok {
+	if c := o.r.in.Context; c != nil {
+		if v, ok := c.ContextValue(full); ok {
 			return v, true
 		}
 	}

@@ -93,7 +93,7 @@ func TestParams(t *testing.T) {
 func TestStageVariablesAndContext(t *testing.T) {
 	in := &Input{
 		StageVariables: map[string]string{"env": "beta", "url": "http://x"},
-		Context: func(name string) (any, bool) {
+		Context: ContextFunc(func(name string) (any, bool) {
 			switch name {
 			case "stage":
 				return "prod", true
@@ -103,7 +103,7 @@ func TestStageVariablesAndContext(t *testing.T) {
 				return int64(1700000000000), true
 			}
 			return nil, false
-		},
+		}),
 	}
 	cases := []struct{ src, want string }{
 		{`$stageVariables.env`, "beta"},

@@ -1,7 +1,7 @@
 # The README's commands. `make test` is what CI runs (via .ci/run).
 GO ?= go
 
-.PHONY: serve build test deps unit e2e vet bench tidy-check
+.PHONY: serve build test deps unit e2e vet bench fuzz tidy-check
 
 serve:
 	$(GO) run ./cmd/stagecoach serve
@@ -29,8 +29,14 @@ e2e:
 deps:
 	bash scripts/test-deps.sh
 
+# Every fuzz target for FUZZTIME (10s) each; the corpora found so far in
+# testdata/fuzz also run as plain tests in `unit`.
+fuzz:
+	bash scripts/fuzz.sh
+
 test: deps
 	$(MAKE) unit
+	$(MAKE) fuzz
 	$(MAKE) e2e
 
 bench:

@@ -154,7 +154,10 @@ func writeIntegrationResponse(inv *invocation, ir *integrationResponse, backendH
 
 // selectTemplate picks a response template: the one for the Accept media
 // type, else application/json, else the first one (by media type: the
-// order AWS lists them in).
+// order AWS lists them in). The developer guide ("Select a VTL mapping
+// template") says an Accept that matches nothing takes the first
+// template; LocalStack's tests against AWS found application/json is
+// preferred to it, which is what this does.
 func selectTemplate(ts map[string]*template, accept string) (*template, string, bool) {
 	if len(ts) == 0 {
 		return nil, "", false

@@ -85,6 +85,14 @@ func TestGolden(t *testing.T) {
 					in.Header.Add(kv[1], kv[2])
 				}
 			}
+			for line := range strings.SplitSeq(strings.TrimRight(f["stage"], "\n"), "\n") {
+				if k, v, ok := strings.Cut(line, "="); ok {
+					if in.StageVariables == nil {
+						in.StageVariables = map[string]string{}
+					}
+					in.StageVariables[k] = v
+				}
+			}
 			ctx := map[string]any{}
 			for line := range strings.SplitSeq(strings.TrimRight(f["context"], "\n"), "\n") {
 				if k, v, ok := strings.Cut(line, "="); ok {
@@ -102,6 +110,9 @@ func TestGolden(t *testing.T) {
 			res, err := tm.Render(nil, in)
 			if err != nil {
 				t.Fatalf("Render: %v", err)
+			}
+			if os.Getenv("GOLDEN_SHOW") != "" {
+				t.Logf("output:\n%s", res.Body)
 			}
 			if want, ok := f["output"]; ok && string(res.Body) != want {
 				t.Errorf("output\n got %q\nwant %q", res.Body, want)

@@ -33,6 +33,8 @@ type Service struct {
 	// Authorizers, when set, runs TestInvokeAuthorizer and
 	// FlushStageAuthorizersCache on the data plane.
 	Authorizers AuthorizerRunner
+	// TestInvoker, when set, runs TestInvokeMethod calls (testinvoke.go).
+	TestInvoker TestInvoker
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// Meter, when set, is the data plane's usage counter (usage.go).

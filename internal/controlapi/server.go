@@ -34,6 +34,7 @@ func New(svc *backplane.Service) *Server {
 	s.gatewayResponseRoutes()
 	s.modelRoutes()
 	s.requestValidatorRoutes()
+	s.testInvokeRoutes()
 	s.apiKeyRoutes()
 	s.usagePlanRoutes()
 	s.authorizerRoutes()

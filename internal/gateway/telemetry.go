@@ -152,6 +152,13 @@ func (g *Gateway) finish(inv *invocation) {
 }
 
 func (inv *invocation) record() {
+	ev, mt := inv.event()
+	inv.obs.tel.rec.Record(mt.m, ev)
+}
+
+// event builds the request's telemetry event (record; test-invoke-method
+// renders its log from it).
+func (inv *invocation) event() (*telemetry.RequestEvent, *methodTelemetry) {
 	o := &inv.obs
 	st := o.tel
 	mt := st.def
@@ -186,7 +193,7 @@ func (inv *invocation) record() {
 	if mt.m.Logged(execlog.Failed(ev)) {
 		inv.fillForLogs(ev, mt)
 	}
-	st.rec.Record(mt.m, ev)
+	return ev, mt
 }
 
 // fillForLogs adds what only log lines show.

@@ -135,6 +135,7 @@ func New(cfg Config) (*App, error) {
 	}
 	svc.Flusher = gw
 	svc.Authorizers = gw
+	svc.TestInvoker = gw
 	g, err := newGuard(cfg)
 	if err != nil {
 		gw.Close()

@@ -2,8 +2,10 @@ package mappingtemplate
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 )
 
@@ -172,6 +174,55 @@ func TestRenderIsolation(t *testing.T) {
 		res, err := tm.Render(nil, &Input{Body: []byte(`{"a":1}`)})
 		if err != nil || string(res.Body) != "2" {
 			t.Fatalf("render %d: %q %v", i, res.Body, err)
+		}
+	}
+}
+
+// FuzzRender checks that any template over any body renders or fails
+// without panicking, with $input.path/json on arbitrary JSONPath text.
+func FuzzRender(f *testing.F) {
+	f.Add(`$input.json('$')`, `{"a":[1,{"b":"c"}]}`)
+	f.Add(`#foreach($x in $input.path('$..b'))$x#end`, `[{"b":1},{"b":[2]}]`)
+	f.Add(`$input.path('$.a[?@.b > 1]').size()`, `{"a":[{"b":2}]}`)
+	f.Add(`$util.parseJson($input.body).x $util.base64Decode("###")`, `{"x":"\u00e9\ud83d\ude00"}`)
+	f.Add(`#set($context.responseOverride.status = $input.path('$.s'))`, `{"s":"abc"}`)
+	f.Fuzz(func(t *testing.T, src, body string) {
+		tm, err := Compile(src)
+		if err != nil {
+			return
+		}
+		tm.Render(nil, &Input{Body: []byte(body), Header: http.Header{}, Query: url.Values{}})
+	})
+}
+
+// TestConcurrentRender renders one compiled template from many
+// goroutines (as one stage snapshot serves concurrent requests): call
+// sites compile their JSONPath and regexp once and share them.
+func TestConcurrentRender(t *testing.T) {
+	tm, err := Compile(`#foreach($p in $input.path('$.pets'))$p.name.replaceAll("[aeiou]", "_")#if($foreach.hasNext),#end#end|$input.params('id')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const goroutines = 8
+	errs := make(chan string, goroutines)
+	for g := range goroutines {
+		go func() {
+			id := strconv.Itoa(g)
+			body := []byte(`{"pets":[{"name":"rex"},{"name":"tom` + id + `"}]}`)
+			want := "r_x,t_m" + id + "|" + id
+			for range 200 {
+				res, err := tm.Render(nil, &Input{Body: body, Path: []Param{{"id", id}}})
+				if err != nil || string(res.Body) != want {
+					errs <- fmt.Sprintf("got %q %v, want %q", res.Body, err, want)
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range goroutines {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
 		}
 	}
 }

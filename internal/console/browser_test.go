@@ -39,7 +39,6 @@ import (
 	"github.com/stagecoach/stagecoach/internal/telemetry"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logsapi"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
-	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
 
 // chromiumPath finds Debian's Chromium (or another Chrome) or skips; under
@@ -1037,8 +1036,8 @@ func TestBrowserDashboardCharts(t *testing.T) {
 	b := newBrowser(t)
 	f := makeFixture(t, b.api)
 	f.createStage(t, b.api, "prod", f.firstDep)
-	reg := metrics.New()
-	set := reg.Stage(f.apiID, "petstore", "prod")
+	cw := b.env.App.CloudWatch
+	set := cw.Stage(f.apiID, "petstore", "prod")
 	for i := 0; i < 30; i++ {
 		ev := telemetry.RequestEvent{RequestTime: time.Now(), Status: 200, ResponseLatency: time.Duration(5+i) * time.Millisecond, Cache: telemetry.CacheHit}
 		if i%2 == 1 {
@@ -1047,9 +1046,9 @@ func TestBrowserDashboardCharts(t *testing.T) {
 		if i%10 == 0 {
 			ev.Status = 404
 		}
-		set.Observe(&ev)
+		cw.Record(set, nil, nil, &ev)
 	}
-	withMetrics := console.New(console.Options{API: b.env.App.Handler(), Metrics: reg})
+	withMetrics := console.New(console.Options{API: b.env.App.Handler(), Metrics: cw})
 	b.front.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/console") {
 			withMetrics.ServeHTTP(w, r)

@@ -8,15 +8,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 )
 
 // StageMetrics is where the dashboard reads a stage's last hour: one
-// point per minute, oldest first (telemetry/metrics.Registry implements
-// it). ok is false for a stage that has served nothing since the gateway
-// started.
+// point per minute, oldest first (telemetry/cwmetrics.Collector
+// implements it, from the aggregates the CloudWatch API serves, so the
+// charts and get-metric-data agree). ok is false for a stage that served
+// nothing in the hour.
 type StageMetrics interface {
-	StageSeries(restAPIID, stage string) (points []metrics.Point, ok bool)
+	StageSeries(restAPIID, stage string) (points []cwmetrics.Point, ok bool)
 }
 
 // chart is one dashboard figure, drawn on the server as SVG so the page
@@ -41,21 +42,21 @@ const (
 )
 
 // dashboardCharts turns a stage's last hour into the dashboard's charts.
-func dashboardCharts(pts []metrics.Point) []chart {
-	pick := func(f func(metrics.Point) float64) []float64 {
+func dashboardCharts(pts []cwmetrics.Point) []chart {
+	pick := func(f func(cwmetrics.Point) float64) []float64 {
 		out := make([]float64, len(pts))
 		for i, p := range pts {
 			out[i] = f(p)
 		}
 		return out
 	}
-	count := pick(func(p metrics.Point) float64 { return float64(p.Count) })
-	p50 := pick(func(p metrics.Point) float64 { return p.P50 })
-	p99 := pick(func(p metrics.Point) float64 { return p.P99 })
-	e4 := pick(func(p metrics.Point) float64 { return float64(p.Error4XX) })
-	e5 := pick(func(p metrics.Point) float64 { return float64(p.Error5XX) })
-	hits := pick(func(p metrics.Point) float64 { return float64(p.CacheHits) })
-	misses := pick(func(p metrics.Point) float64 { return float64(p.CacheMisses) })
+	count := pick(func(p cwmetrics.Point) float64 { return float64(p.Count) })
+	p50 := pick(func(p cwmetrics.Point) float64 { return p.P50 })
+	p99 := pick(func(p cwmetrics.Point) float64 { return p.P99 })
+	e4 := pick(func(p cwmetrics.Point) float64 { return float64(p.Error4XX) })
+	e5 := pick(func(p cwmetrics.Point) float64 { return float64(p.Error5XX) })
+	hits := pick(func(p cwmetrics.Point) float64 { return float64(p.CacheHits) })
+	misses := pick(func(p cwmetrics.Point) float64 { return float64(p.CacheMisses) })
 	return []chart{
 		newChart("Count", "requests per minute", fmt.Sprintf("%s requests in the last hour", total(count)), series{"Count", "#0972d3", count}),
 		newChart("Latency", "ms", fmt.Sprintf("highest p50 %s ms, highest p99 %s ms", num(maxOf(p50)), num(maxOf(p99))),

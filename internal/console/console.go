@@ -33,7 +33,7 @@ type Options struct {
 	// Region appears in stage ARNs (tags); defaults to us-east-1.
 	Region string
 	// Metrics, when set, gives the dashboard each stage's last hour of
-	// request metrics (telemetry/metrics.Registry). Without it the
+	// request metrics (telemetry/cwmetrics.Collector). Without it the
 	// dashboard shows the log tails only and says why there are no charts.
 	Metrics StageMetrics
 	// Auth, when set, gives the console a login page, logout and CSRF

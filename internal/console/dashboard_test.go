@@ -14,10 +14,9 @@ import (
 	"github.com/stagecoach/stagecoach/internal/console"
 	"github.com/stagecoach/stagecoach/internal/server/servertest"
 	"github.com/stagecoach/stagecoach/internal/telemetry"
-	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
 
-// The dashboard charts the stage's last hour from the metrics registry:
+// The dashboard charts the stage's last hour from the CloudWatch metrics store:
 // one line per series over 60 minutes, with the totals in words.
 func TestDashboardChartsFromMetrics(t *testing.T) {
 	env := servertest.Start(t, nil)
@@ -25,8 +24,9 @@ func TestDashboardChartsFromMetrics(t *testing.T) {
 	f := makeFixture(t, api)
 	f.createStage(t, api, "prod", f.firstDep)
 
-	reg := metrics.New()
-	set := reg.Stage(f.apiID, "petstore", "prod")
+	// The gateway's own metrics store, fed as the recorder feeds it.
+	cw := env.App.CloudWatch
+	set := cw.Stage(f.apiID, "petstore", "prod")
 	now := time.Now()
 	for _, ev := range []telemetry.RequestEvent{
 		{RequestTime: now, Status: 200, ResponseLatency: 12 * time.Millisecond, Cache: telemetry.CacheHit},
@@ -34,11 +34,11 @@ func TestDashboardChartsFromMetrics(t *testing.T) {
 		{RequestTime: now, Status: 404, ResponseLatency: 3 * time.Millisecond},
 		{RequestTime: now, Status: 502, ResponseLatency: 900 * time.Millisecond},
 	} {
-		set.Observe(&ev)
+		cw.Record(set, nil, nil, &ev)
 	}
 	// A console over the same gateway (reads go through its front door),
-	// now with the registry.
-	ts := httptest.NewServer(console.New(console.Options{API: env.App.Handler(), Metrics: reg}))
+	// with the store.
+	ts := httptest.NewServer(console.New(console.Options{API: env.App.Handler(), Metrics: cw}))
 	t.Cleanup(ts.Close)
 
 	status, raw, text := getPage(t, ts.URL+"/console/apis/"+f.apiID+"/stages/prod/dashboard")

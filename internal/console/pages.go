@@ -10,7 +10,7 @@ import (
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
 	"github.com/stagecoach/stagecoach/internal/telemetry/accesslog"
-	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 )
 
 // crumb is one breadcrumb link.
@@ -401,7 +401,7 @@ func (c *Console) stageTab(tab string) http.HandlerFunc {
 				pts, ok := c.metrics.StageSeries(d.API.ID, d.Stage.StageName)
 				d.Traffic = ok
 				if !ok {
-					pts = make([]metrics.Point, 60)
+					pts = make([]cwmetrics.Point, 60)
 				}
 				d.Charts = dashboardCharts(pts)
 			}

@@ -153,7 +153,7 @@ func New(cfg Config) (*App, error) {
 	}
 	// The console reads through the control API handler and the browser
 	// writes through the same routes: one write path.
-	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: reg, Auth: g})
+	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: cw, Auth: g})
 	guardManagement(g, front)
 	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, CloudWatch: cw, front: front}, nil
 }

@@ -245,3 +245,63 @@ func TestRecordNeverBlocks(t *testing.T) {
 		t.Errorf("Dropped = %d, want 3", c.Dropped())
 	}
 }
+
+func TestStageSeries(t *testing.T) {
+	now := time.Date(2024, 3, 9, 12, 30, 45, 0, time.UTC)
+	clock := now.Add(-2 * time.Minute)
+	c, err := Open(Options{Path: filepath.Join(t.TempDir(), "m.db"), FlushInterval: time.Hour, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	set := c.Stage("ABC", "pets", "prod")
+	// 100 requests two minutes ago: latencies 1..100 ms, one 5xx, three 4xx.
+	for i := 1; i <= 100; i++ {
+		e := ev(now, 200, time.Duration(i)*time.Millisecond, telemetry.CacheMiss)
+		switch i {
+		case 1:
+			e.Status = 500
+		case 2, 3, 4:
+			e.Status = 404
+		}
+		if i%2 == 0 {
+			e.Cache = telemetry.CacheHit
+		}
+		c.Record(set, nil, nil, e)
+	}
+	clock = now
+	c.Record(set, nil, nil, ev(now, 200, 7*time.Millisecond, 0))
+	clock = now.Add(-2 * time.Hour) // older than the hour: not charted
+	c.Record(set, nil, nil, ev(now, 200, 7*time.Millisecond, 0))
+	clock = now
+
+	points, ok := c.StageSeries("abc", "prod")
+	if !ok || len(points) != 60 {
+		t.Fatalf("points %d %v", len(points), ok)
+	}
+	last, twoAgo := points[59], points[57]
+	if !last.Time.Equal(time.Date(2024, 3, 9, 12, 30, 0, 0, time.UTC)) || last.Count != 1 {
+		t.Errorf("current minute %+v", last)
+	}
+	if twoAgo.Count != 100 || twoAgo.Error5XX != 1 || twoAgo.Error4XX != 3 || twoAgo.CacheHits != 50 || twoAgo.CacheMisses != 50 {
+		t.Errorf("two minutes ago %+v", twoAgo)
+	}
+	within := func(got, want float64) bool { return math.Abs(got-want)/want <= RelativeAccuracy+0.005 }
+	if !within(twoAgo.P50, 50) || !within(twoAgo.P99, 99) {
+		t.Errorf("percentiles p50 %v p99 %v", twoAgo.P50, twoAgo.P99)
+	}
+	total := int64(0)
+	for _, p := range points {
+		total += p.Count
+	}
+	if total != 101 {
+		t.Errorf("total %d", total)
+	}
+	clock = now.Add(time.Hour)
+	if _, ok := c.StageSeries("abc", "prod"); ok {
+		t.Error("an hour later the window still has traffic")
+	}
+	if _, ok := c.StageSeries("abc", "nope"); ok {
+		t.Error("series for an unknown stage")
+	}
+}

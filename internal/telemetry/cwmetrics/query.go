@@ -2,6 +2,7 @@ package cwmetrics
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +97,10 @@ func (c *Collector) Stats(ctx context.Context, m Metric, dims []Dimension, start
 	if !ok {
 		return nil, nil
 	}
+	return c.stats(ctx, m, where, args, start, end, period)
+}
+
+func (c *Collector) stats(ctx context.Context, m Metric, where string, args []any, start, end time.Time, period time.Duration) ([]Bucket, error) {
 	if err := c.Sync(ctx); err != nil {
 		return nil, err
 	}
@@ -161,3 +166,62 @@ func seriesFilter(ds []Dimension) (string, []any, bool) {
 	}
 	return "", nil, false
 }
+
+// Point is one minute of a stage, as the console's dashboard charts it.
+type Point struct {
+	Time        time.Time `json:"time"` // start of the minute (UTC)
+	Count       int64     `json:"count"`
+	Error4XX    int64     `json:"4xx"`
+	Error5XX    int64     `json:"5xx"`
+	CacheHits   int64     `json:"cacheHits"`
+	CacheMisses int64     `json:"cacheMisses"`
+	P50         float64   `json:"p50Ms"` // latency percentiles, ms; 0 when Count is 0
+	P99         float64   `json:"p99Ms"`
+}
+
+// StageSeries returns a stage's last hour, one point per minute, oldest
+// first, ending with the current minute: the same aggregates
+// GetMetricData reads for ApiName+Stage (by REST API id here, so two APIs
+// of one name are not mixed). ok is false when the stage served nothing
+// in the hour.
+func (c *Collector) StageSeries(restAPIID, stage string) (points []Point, ok bool) {
+	ctx := context.Background()
+	end := c.opts.Now().Truncate(time.Minute).Add(time.Minute)
+	start := end.Add(-60 * time.Minute)
+	points = make([]Point, 60)
+	for i := range points {
+		points[i].Time = start.Add(time.Duration(i) * time.Minute).UTC()
+	}
+	where := `s.method = '' AND s.api_id = ? AND s.stage = ?`
+	args := []any{strings.ToLower(restAPIID), stage}
+	for _, m := range []Metric{Count, Latency, Error4XX, Error5XX, CacheHitCount, CacheMissCount} {
+		bs, err := c.stats(ctx, m, where, args, start, end, time.Minute)
+		if err != nil {
+			return points, false
+		}
+		for _, b := range bs {
+			i := int(b.Start.Sub(start) / time.Minute)
+			if i < 0 || i >= len(points) {
+				continue
+			}
+			p, sum := &points[i], int64(b.Stat.Sum)
+			switch m {
+			case Count:
+				p.Count, ok = sum, ok || sum > 0
+			case Latency:
+				p.P50, p.P99 = round2(b.Stat.Percentile(0.5)), round2(b.Stat.Percentile(0.99))
+			case Error4XX:
+				p.Error4XX = sum
+			case Error5XX:
+				p.Error5XX = sum
+			case CacheHitCount:
+				p.CacheHits = sum
+			case CacheMissCount:
+				p.CacheMisses = sum
+			}
+		}
+	}
+	return points, ok
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

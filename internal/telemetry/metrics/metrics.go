@@ -1,6 +1,6 @@
 // Package metrics exposes API Gateway's CloudWatch metrics (data-plane.md
-// §9) in Prometheus form, and keeps a small per-stage time series for the
-// web console's dashboard.
+// §9) in Prometheus form. (The CloudWatch API and the console's dashboard
+// read telemetry/cwmetrics.)
 //
 // Metric names keep CloudWatch's, under the "apigateway_" namespace
 // (Prometheus names cannot start with a digit): apigateway_Count,
@@ -26,7 +26,6 @@ package metrics
 import (
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -42,23 +41,18 @@ var labels = []string{"ApiName", "Stage", "Method", "Resource"}
 // the 29 s integration timeout.
 var LatencyBuckets = []float64{1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 29000}
 
-// Registry holds the metric families and the time series.
+// Registry holds the metric families.
 type Registry struct {
 	reg *prometheus.Registry
 
 	count, err4xx, err5xx, cacheHit, cacheMiss, throttle *prometheus.CounterVec
 	latency, integrationLatency                          *prometheus.HistogramVec
-
-	seriesMu sync.Mutex
-	series   map[seriesKey]*Series
 }
-
-type seriesKey struct{ apiID, stage string }
 
 // New creates the metric families in a fresh Prometheus registry, with
 // the Go runtime and process collectors.
 func New() *Registry {
-	r := &Registry{reg: prometheus.NewRegistry(), series: map[seriesKey]*Series{}}
+	r := &Registry{reg: prometheus.NewRegistry()}
 	counter := func(name, help string) *prometheus.CounterVec {
 		c := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "apigateway", Name: name, Help: help}, labels)
 		r.reg.MustRegister(c)
@@ -93,16 +87,13 @@ func (r *Registry) Handler() http.Handler {
 type Set struct {
 	count, err4xx, err5xx, cacheHit, cacheMiss, throttle prometheus.Counter
 	latency, integrationLatency                          prometheus.Observer
-	series                                               *Series // stage sets only
 }
 
-// Stage returns the stage-level set (ApiName, Stage) of a REST API, with
-// its dashboard time series. restAPIID keys the series (names are not
-// unique); apiName is the label.
+// Stage returns the stage-level set (ApiName, Stage) of a REST API;
+// apiName is the label (restAPIID is kept for callers' symmetry with
+// Forget).
 func (r *Registry) Stage(restAPIID, apiName, stage string) *Set {
-	s := r.set(apiName, stage, "", "")
-	s.series = r.seriesFor(restAPIID, stage)
-	return s
+	return r.set(apiName, stage, "", "")
 }
 
 // Method returns the per-method set for detailed metrics. resource is the
@@ -134,9 +125,6 @@ func (r *Registry) Forget(restAPIID, apiName, stage string) {
 	}
 	r.latency.DeletePartialMatch(match)
 	r.integrationLatency.DeletePartialMatch(match)
-	r.seriesMu.Lock()
-	delete(r.series, seriesKey{restAPIID, stage})
-	r.seriesMu.Unlock()
 }
 
 // Observe counts one request.
@@ -161,9 +149,6 @@ func (s *Set) Observe(ev *telemetry.RequestEvent) {
 	}
 	if ev.ErrorResponseType == telemetry.ResponseThrottled {
 		s.throttle.Inc()
-	}
-	if s.series != nil {
-		s.series.observe(ev)
 	}
 }
 

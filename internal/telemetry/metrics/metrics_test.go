@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"io"
-	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -80,9 +79,6 @@ func TestObserve(t *testing.T) {
 	if body := scrape(t, r); strings.Contains(body, `Stage="prod"`) {
 		t.Errorf("series left after Forget")
 	}
-	if _, ok := r.StageSeries("abc123", "prod"); ok {
-		t.Error("time series left after Forget")
-	}
 }
 
 func TestSetsAreShared(t *testing.T) {
@@ -101,65 +97,6 @@ func TestCleanAPIName(t *testing.T) {
 		if got := CleanAPIName(in); got != want {
 			t.Errorf("CleanAPIName(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestSeries(t *testing.T) {
-	r := New()
-	set := r.Stage("abc", "pets", "prod")
-	now := time.Date(2024, 3, 9, 12, 30, 45, 0, time.UTC)
-	set.series.now = func() time.Time { return now }
-	// 100 requests two minutes ago: latencies 1..100 ms, one 5xx, three 4xx.
-	for i := 1; i <= 100; i++ {
-		ev := telemetry.RequestEvent{RequestTime: now.Add(-2 * time.Minute), Status: 200, ResponseLatency: time.Duration(i) * time.Millisecond}
-		switch i {
-		case 1:
-			ev.Status = 500
-		case 2, 3, 4:
-			ev.Status = 404
-		}
-		if i%2 == 0 {
-			ev.Cache = telemetry.CacheHit
-		} else {
-			ev.Cache = telemetry.CacheMiss
-		}
-		set.Observe(&ev)
-	}
-	set.Observe(&telemetry.RequestEvent{RequestTime: now, Status: 200, ResponseLatency: 7 * time.Millisecond})
-	// Older than the hour: not charted.
-	set.Observe(&telemetry.RequestEvent{RequestTime: now.Add(-2 * time.Hour), Status: 200})
-
-	points, ok := r.StageSeries("abc", "prod")
-	if !ok || len(points) != 60 {
-		t.Fatalf("points %d %v", len(points), ok)
-	}
-	last, twoAgo := points[59], points[57]
-	if !last.Time.Equal(time.Date(2024, 3, 9, 12, 30, 0, 0, time.UTC)) || last.Count != 1 {
-		t.Errorf("current minute %+v", last)
-	}
-	if twoAgo.Count != 100 || twoAgo.Error5XX != 1 || twoAgo.Error4XX != 3 || twoAgo.CacheHits != 50 || twoAgo.CacheMisses != 50 {
-		t.Errorf("two minutes ago %+v", twoAgo)
-	}
-	within := func(got, want float64) bool { return math.Abs(got-want)/want <= 0.2 }
-	if !within(twoAgo.P50, 50) || !within(twoAgo.P99, 99) {
-		t.Errorf("quantiles p50 %v p99 %v", twoAgo.P50, twoAgo.P99)
-	}
-	total := int64(0)
-	for _, p := range points {
-		total += p.Count
-	}
-	if total != 101 {
-		t.Errorf("total %d", total)
-	}
-	// An hour later the window has moved past everything.
-	now = now.Add(time.Hour)
-	for _, p := range set.series.Points() {
-		if p.Count != 0 {
-			t.Errorf("stale minute %+v", p)
-		}
-	}
-	if _, ok := r.StageSeries("abc", "nope"); ok {
-		t.Error("series for an unknown stage")
 	}
 }
 

@@ -88,6 +88,11 @@ func LoadCredentialsFile(path string) (*Credentials, error) {
 	return c, nil
 }
 
+// ParseCredentialsString is ParseCredentials of a string.
+func ParseCredentialsString(s string) (*Credentials, error) {
+	return ParseCredentials(strings.NewReader(s))
+}
+
 // ParseCredentials reads the shared-credentials format: "[name]"
 // sections holding aws_access_key_id, aws_secret_access_key and
 // optionally aws_session_token; "#" and ";" start comment lines; other

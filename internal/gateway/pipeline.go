@@ -56,6 +56,9 @@ func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	if s := c.cacheStep(v, m, am); s != nil {
 		steps = append(steps, s)
 	}
+	if s := c.contentHandlingStep(v, am); s != nil { // binary.go; innermost
+		steps = append(steps, s)
+	}
 	for i := len(steps) - 1; i >= 0; i-- {
 		h = steps[i](h)
 	}

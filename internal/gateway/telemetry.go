@@ -112,7 +112,8 @@ type observation struct {
 	integrationStart   time.Time
 	integrationLatency time.Duration
 	integrationStatus  int
-	lambdaStatus       int // AWS_PROXY: the invoke's own status
+	lambdaStatus       int    // AWS_PROXY: the invoke's own status
+	backendContentType string // the integration response's Content-Type (binary.go)
 	integrationError   string
 	authCached         bool // the authorizer's answer came from the stage's cache
 
@@ -282,6 +283,7 @@ func (inv *invocation) integrationStarted(kind string) {
 // integrationAnswered notes the backend's response: status, headers and
 // (non-proxy integrations, which read it whole) body.
 func (inv *invocation) integrationAnswered(status int, h http.Header, body []byte) {
+	inv.obs.backendContentType = h.Get("Content-Type") // binary.go decides on it
 	if o := &inv.obs; o.tel != nil {
 		o.integrationLatency = time.Since(o.integrationStart)
 		o.integrationStatus = status

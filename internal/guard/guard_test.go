@@ -341,3 +341,27 @@ func TestConsoleSession(t *testing.T) {
 		t.Fatalf("expired session: %d", w.Code)
 	}
 }
+
+// TestLoginIsGuardedAgainstCrossSite: the login form needs no session
+// but is still a mutation, so another site cannot post it (login CSRF);
+// logout without the token is refused.
+func TestLoginIsGuardedAgainstCrossSite(t *testing.T) {
+	g, _ := newGuard(t, true)
+	page := g.Wrap(echo, Console)
+	form := "accessKeyId=AKID&secretAccessKey=SECRET"
+	r := httptest.NewRequest("POST", "http://127.0.0.1:4566"+LoginPath, strings.NewReader(form))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if w := serve(page, r); w.Code != 200 {
+		t.Fatalf("same-origin login post: %d %s", w.Code, w.Body)
+	}
+	r = httptest.NewRequest("POST", "http://127.0.0.1:4566"+LoginPath, strings.NewReader(form))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://evil.example")
+	if w := serve(page, r); w.Code != 403 {
+		t.Fatalf("cross-site login post: %d %s", w.Code, w.Body)
+	}
+	r = httptest.NewRequest("POST", "http://127.0.0.1:4566"+LogoutPath, nil)
+	if w := serve(page, r); w.Code != 403 {
+		t.Fatalf("logout without a session: %d", w.Code)
+	}
+}

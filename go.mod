@@ -20,6 +20,8 @@ require (
 
 require github.com/aws/aws-sdk-go-v2/service/cloudwatch v1.76.0
 
+require github.com/go-jose/go-jose/v4 v4.1.9
+
 require (
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect

@@ -39,6 +39,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&cfg.DataDir, "data-dir", "./.stagecoach", "directory for the embedded database")
 	fs.StringVar(&cfg.Region, "region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs")
 	fs.StringVar(&cfg.LambdaEndpoints, "lambda-endpoints", "", "file mapping Lambda function ARNs or names to local runtime URLs (JSON object)")
+	fs.StringVar(&cfg.CognitoJWKS, "cognito-jwks", "", "file mapping Cognito user pool ids or ARNs to their JWKS (file path or URL), for COGNITO_USER_POOLS authorizers (JSON object)")
 	fs.StringVar(&cfg.AWSEndpoints, "aws-endpoints", "", "file mapping AWS service names to local endpoints for type AWS integrations (JSON object, e.g. {\"sqs\": \"http://127.0.0.1:9324\"}); calls are signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
 	fs.BoolVar(&cfg.LogStdout, "log-stdout", false, "also write every execution and access log line to stdout as a JSON line")
 	fs.Int64Var(&cfg.CacheBytesPerGB, "cache-bytes-per-gb", 16<<20, "bytes of memory a stage cache gets per GB of cacheClusterSize (16 MiB: \"237\" is 3.7 GiB; 1073741824 for AWS's sizes)")

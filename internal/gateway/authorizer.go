@@ -43,8 +43,9 @@ const authorizerTimeout = defaultTimeout
 // Lambda authorizers, the policy to evaluate against each method ARN. It
 // is immutable once made, so a cached one is shared by requests.
 type authResult struct {
-	ctx    *authContext
-	policy *authPolicy // nil: no policy to evaluate (Cognito)
+	ctx     *authContext
+	policy  *authPolicy    // Lambda authorizers: evaluated per method ARN
+	cognito *cognitoClaims // user pool tokens: checked per method's scopes
 }
 
 // lambdaAuthorizer is a TOKEN or REQUEST authorizer compiled for one

@@ -38,8 +38,50 @@ func (c *compiler) authStep(v *variant, m *method, am *apigw.Method) step {
 				next(inv)
 			}
 		}
+	case "AWS_IAM":
+		return c.iamStep()
+	case "COGNITO_USER_POOLS":
+		ca := c.variantCognito(v, m, am.AuthorizerID)
+		if ca == nil {
+			return answerWith(&respAuthorizerConfig)
+		}
+		scopes := am.AuthorizationScopes
+		return func(next handler) handler {
+			return func(inv *invocation) {
+				res := ca.authorize(inv, scopes)
+				if res == nil {
+					return
+				}
+				inv.auth = res.ctx
+				next(inv)
+			}
+		}
 	}
 	return nil
+}
+
+// variantCognito compiles a deployed user pool authorizer once per
+// variant; nil, with a warning, when it is missing or not a user pool one.
+func (c *compiler) variantCognito(v *variant, m *method, id string) *cognitoAuthorizer {
+	if ca, ok := v.cognitoAuthorizers[id]; ok {
+		return ca
+	}
+	a := v.authorizers[id]
+	var ca *cognitoAuthorizer
+	if a == nil || a.Type != apigw.AuthorizerCognito {
+		c.warn(v, m, "COGNITO_USER_POOLS method names no user pool authorizer of the deployment", "authorizer_id", id)
+	} else {
+		var err error
+		if ca, err = c.compileCognitoAuthorizer(v, a, c.g.state.authCacheFor(v.apiID, v.stageName)); err != nil {
+			c.warn(v, m, "authorizer cannot be compiled", "authorizer_id", id, "error", err)
+			ca = nil
+		}
+	}
+	if v.cognitoAuthorizers == nil {
+		v.cognitoAuthorizers = map[string]*cognitoAuthorizer{}
+	}
+	v.cognitoAuthorizers[id] = ca
+	return ca
 }
 
 // answerWith is a step that answers every request with gr: a method whose

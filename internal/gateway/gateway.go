@@ -24,6 +24,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/stagecoach/stagecoach/internal/sigv4"
 	"github.com/stagecoach/stagecoach/internal/store"
 	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
 )
@@ -68,6 +71,13 @@ type Options struct {
 	// Region is the region in method ARNs (authorizers); empty means
 	// us-east-1.
 	Region string
+	// CognitoJWKS holds user pools' signing keys by pool id, for
+	// COGNITO_USER_POOLS authorizers (LoadCognitoJWKS, serve
+	// --cognito-jwks).
+	CognitoJWKS map[string]*jose.JSONWebKeySet
+	// IAMCredentials are the keys AWS_IAM methods accept signatures of
+	// (serve --credentials); nil refuses every signature (iam.go).
+	IAMCredentials *sigv4.Credentials
 }
 
 // maxPayload is API Gateway's request payload limit (10 MB).
@@ -86,6 +96,8 @@ type Gateway struct {
 	transport     *http.Transport
 	insecure      *http.Transport
 	proxyFast     *h1Transport // HTTP_PROXY over plain http; falls back to transport
+
+	iamVerifier *sigv4.Verifier // AWS_IAM methods (iam.go)
 
 	state *stageState // throttle buckets, caches, counters: survive recompiles (stagestate.go)
 
@@ -122,6 +134,10 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 	}
 	g.comp = &compiler{g: g, log: g.log}
 	g.state = newStageState(g.opts)
+	g.iamVerifier = &sigv4.Verifier{Credentials: g.opts.IAMCredentials}
+	if opts.Clock != nil {
+		g.iamVerifier.Now = opts.Clock.Now
+	}
 	g.transport = newTransport(false)
 	g.insecure = newTransport(true)
 	g.proxyFast = newH1Transport(g.transport)

@@ -78,6 +78,7 @@ type variant struct {
 	log       *slog.Logger // the gateway's, for failures at request time
 	// authorizers are the deployment's; lambdaAuthorizers those compiled
 	// for this variant, shared by its methods (authstep.go).
-	authorizers       map[string]*apigw.Authorizer
-	lambdaAuthorizers map[string]*lambdaAuthorizer
+	authorizers        map[string]*apigw.Authorizer
+	lambdaAuthorizers  map[string]*lambdaAuthorizer
+	cognitoAuthorizers map[string]*cognitoAuthorizer
 }

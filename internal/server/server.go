@@ -31,6 +31,10 @@ type Config struct {
 	Listen  string
 	DataDir string
 	Region  string
+	// CognitoJWKS names a JSON file mapping user pool ids or ARNs to JWKS
+	// files or URLs, for COGNITO_USER_POOLS authorizers (serve
+	// --cognito-jwks).
+	CognitoJWKS string
 	// LambdaEndpoints names a JSON file mapping Lambda function ARNs (or
 	// names) to local runtime base URLs for AWS_PROXY integrations.
 	LambdaEndpoints string
@@ -120,6 +124,11 @@ func New(cfg Config) (*App, error) {
 		}
 	}
 	gwOpts.AWSCredentials = gateway.AWSCredentialsFromEnv()
+	if err := authzOptions(cfg, &gwOpts); err != nil {
+		closeTelemetry()
+		st.Close()
+		return nil, err
+	}
 	if cfg.AWSEndpoints != "" {
 		if gwOpts.AWSEndpoints, err = gateway.LoadAWSEndpoints(cfg.AWSEndpoints); err != nil {
 			closeTelemetry()

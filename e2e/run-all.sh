@@ -12,7 +12,7 @@ fi
 scripts=(console-guide.sh stage-settings.sh)
 [[ -f cloudcontrol.sh ]] && scripts+=(cloudcontrol.sh)
 [[ -f alchemy/run.sh ]] && scripts+=(alchemy/run.sh)
-scripts+=(logs.sh mapping-templates.sh security-auth.sh models-validation.sh)
+scripts+=(logs.sh cloudwatch.sh mapping-templates.sh security-auth.sh models-validation.sh)
 passed=0 failed=0
 for s in "${scripts[@]}"; do
 	echo "=== e2e: $s"

@@ -55,6 +55,8 @@ func New(svc *backplane.Service) *Server {
 		&methodType{svc: svc},
 		&deploymentType{svc: svc},
 		&accountType{svc: svc},
+		&apiModelType{svc: svc},
+		&requestValidatorType{svc: svc},
 	} {
 		s.types[t.meta().TypeName] = t
 	}

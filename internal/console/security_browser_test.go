@@ -284,6 +284,13 @@ func TestConsoleLogin(t *testing.T) {
 	if status != 403 {
 		t.Errorf("PATCH without the CSRF token: %d, want 403", status)
 	}
+	// The dashboard's log tail calls the Logs API (awsJson) through the
+	// session, with the token as console.js sends it.
+	if st := awaitJS[int](b, `fetch("/", {method: "POST", headers: {"X-Amz-Target": "Logs_20140328.DescribeLogGroups",
+		"Content-Type": "application/x-amz-json-1.1",
+		"X-Stagecoach-Csrf": document.querySelector('meta[name="stagecoach-csrf"]').content}, body: "{}"}).then(r => r.status)`); st != 200 {
+		t.Errorf("Logs API through the session: %d", st)
+	}
 	// Reads through the session work.
 	if n := awaitJS[int](b, `fetch("/restapis").then(r => r.json()).then(d => d.item.length)`); n != 1 {
 		t.Errorf("GET /restapis through the session: %d APIs", n)

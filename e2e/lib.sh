@@ -25,25 +25,47 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# start_server builds the binary (once per run) and starts it.
+# start_server starts the binary ($STAGECOACH_BIN, which run-all.sh builds
+# once; else built here) on a port the kernel picks, and returns once the
+# server's ready record names its endpoint: no port guessed up front (two
+# scripts running at once cannot race for one) and no health polling.
 start_server() {
 	local bin="$E2E_TMP/stagecoach"
-	(cd "$E2E_ROOT" && go build -o "$bin" ./cmd/stagecoach)
-	local port
-	port="$(free_port)"
-	STAGECOACH_URL="http://127.0.0.1:$port"
-	"$bin" serve --listen "127.0.0.1:$port" --data-dir "$E2E_TMP/data" "$@" >"$E2E_TMP/server.log" 2>&1 &
+	if [[ -n "${STAGECOACH_BIN:-}" ]]; then
+		ln -sf "$STAGECOACH_BIN" "$bin" # scripts may run "$E2E_TMP/stagecoach" themselves
+	elif [[ ! -x "$bin" ]]; then
+		(cd "$E2E_ROOT" && go build -o "$bin" ./cmd/stagecoach)
+	fi
+	: >"$E2E_TMP/server.log"
+	"$bin" serve --listen 127.0.0.1:0 --data-dir "$E2E_TMP/data" "$@" >>"$E2E_TMP/server.log" 2>&1 &
 	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		if curl -fsS "$STAGECOACH_URL/_stagecoach/health" >/dev/null 2>&1; then
-			export STAGECOACH_URL AWS_ENDPOINT_URL="$STAGECOACH_URL"
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "server did not become healthy; log:" >&2
-	cat "$E2E_TMP/server.log" >&2
-	exit 1
+	# tail follows the log until the ready line (or until the server
+	# exits: --pid), grep stops at the first match.
+	local ready
+	ready="$(tail -n +1 -f --pid="$SERVER_PID" "$E2E_TMP/server.log" | grep -m1 '"msg":"stagecoach ready"' || true)"
+	STAGECOACH_URL="$(jq -r .endpoint <<<"$ready" 2>/dev/null || true)"
+	if [[ -z "$STAGECOACH_URL" || "$STAGECOACH_URL" == null ]]; then
+		echo "server did not become ready; log:" >&2
+		cat "$E2E_TMP/server.log" >&2
+		exit 1
+	fi
+	export STAGECOACH_URL AWS_ENDPOINT_URL="$STAGECOACH_URL"
+}
+
+# start_backend FILE.py: runs a Python backend that binds port 0 and prints
+# the port it got once it listens (its first stdout line); sets
+# BACKEND_PORT and BACKEND_PID. Read through a FIFO: no port guessed up
+# front and no polling.
+start_backend() {
+	local fifo="$E2E_TMP/backend.port"
+	mkfifo "$fifo"
+	python3 "$1" 0 >"$fifo" &
+	BACKEND_PID=$!
+	read -r BACKEND_PORT <"$fifo" || true
+	if [[ -z "$BACKEND_PORT" ]]; then
+		echo "backend $1 did not start" >&2
+		exit 1
+	fi
 }
 
 awsgw() { "$AWS_BIN" --endpoint-url "$STAGECOACH_URL" --output json apigateway "$@"; }

@@ -41,11 +41,14 @@ check "tail" "$("$AWS_BIN" --endpoint-url "$STAGECOACH_URL" logs tail /e2e/app -
 
 # tail --follow polls every 5 seconds; an event written while it runs shows up.
 FOLLOW="$E2E_TMP/follow.txt"
-timeout 20 "$AWS_BIN" --endpoint-url "$STAGECOACH_URL" logs tail /e2e/app --follow --since 5m --format short >"$FOLLOW" 2>&1 &
+timeout 60 "$AWS_BIN" --endpoint-url "$STAGECOACH_URL" logs tail /e2e/app --follow --since 5m --format short >"$FOLLOW" 2>&1 &
 FOLLOW_PID=$!
-sleep 2
+# Write the event once tail has printed the earlier ones (it is following
+# by then), and wait until it shows the new one or gives up: paced by what
+# tail printed, bounded by tail's own 60s timeout.
+while kill -0 "$FOLLOW_PID" 2>/dev/null && ! grep -q "ERROR database timeout" "$FOLLOW"; do sleep 0.1; done
 awslogs put-log-events --log-group-name /e2e/app --log-stream-name web-1 --log-events "timestamp=$(now_ms),message=followed line" >/dev/null
-for _ in $(seq 1 150); do grep -q "followed line" "$FOLLOW" && break; sleep 0.1; done
+while kill -0 "$FOLLOW_PID" 2>/dev/null && ! grep -q "followed line" "$FOLLOW"; do sleep 0.1; done
 kill "$FOLLOW_PID" 2>/dev/null || true
 wait "$FOLLOW_PID" 2>/dev/null || true
 check "tail --follow shows a new event once" "$(grep -c 'followed line' "$FOLLOW")" "1"
@@ -78,7 +81,7 @@ RID=$(curl -s -D - -o /dev/null -A 'e2e "quoted" agent' -H 'Authorization: Beare
 	"$STAGECOACH_URL/restapis/$API/prod/_user_request_/pets" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-amzn-requestid"{print $2}')
 check "invoke returns a request id" "$([[ -n "$RID" ]] && echo yes)" "yes"
 EXEC_GROUP="API-Gateway-Execution-Logs_$API/prod"
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do # the recorder writes in the background: up to 30s on a loaded machine
 	awslogs filter-log-events --log-group-name "$EXEC_GROUP" --filter-pattern "\"$RID\"" 2>/dev/null | jq -e '.events|length > 0' >/dev/null && break
 	sleep 0.1
 done

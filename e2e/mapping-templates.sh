@@ -14,7 +14,6 @@ start_server
 
 # The backend: /pets returns a JSON document with a list; /echo returns
 # what it received (body as JSON, the X-From-Template header, the query).
-BACKEND_PORT="$(free_port)"
 cat >"$E2E_TMP/backend.py" <<'PY'
 import json, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -48,16 +47,13 @@ class H(BaseHTTPRequestHandler):
         self.reply({"received": body, "header": self.headers.get("X-From-Template"),
                     "contentType": self.headers.get("Content-Type"), "path": self.path})
 
-HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+srv = HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+print(srv.server_address[1], flush=True)  # listening: tell start_backend the port
+srv.serve_forever()
 PY
-python3 "$E2E_TMP/backend.py" "$BACKEND_PORT" &
-BACKEND_PID=$!
+start_backend "$E2E_TMP/backend.py"
 trap 'kill "$BACKEND_PID" 2>/dev/null || true; cleanup' EXIT
 BACKEND="http://127.0.0.1:$BACKEND_PORT"
-for _ in $(seq 1 100); do
-	curl -fsS "$BACKEND/health" >/dev/null 2>&1 && break
-	sleep 0.1
-done
 
 API=$(awsgw create-rest-api --name templates --query id --output text)
 ROOT=$(awsgw get-resources --rest-api-id "$API" --query 'items[0].id' --output text)

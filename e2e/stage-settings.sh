@@ -8,7 +8,6 @@ source "$(dirname "$0")/lib.sh"
 start_server
 
 # --- A small backend: answers {"path","hits","color"} and counts hits. ---
-BACKEND_PORT=$(free_port)
 cat >"$E2E_TMP/backend.py" <<'PY'
 import json, sys, threading
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -29,12 +28,12 @@ class H(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b)
     def log_message(self, *a): pass
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+srv = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+print(srv.server_address[1], flush=True)  # listening: tell start_backend the port
+srv.serve_forever()
 PY
-python3 "$E2E_TMP/backend.py" "$BACKEND_PORT" &
-BACKEND_PID=$!
+start_backend "$E2E_TMP/backend.py"
 trap 'kill $BACKEND_PID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$BACKEND_PORT/_hits" >/dev/null && break; sleep 0.1; done
 hits() { curl -fs "http://127.0.0.1:$BACKEND_PORT/_hits" | jq -r --arg p "$1" '.[$p] // 0'; }
 
 # --- API: GET /items -> backend (X-Color from stageVariables.color), GET /v -> MOCK v1. ---

@@ -9,7 +9,6 @@
 #   test-invoke-method on /pets: status, body and the execution log
 source "$(dirname "$0")/lib.sh"
 
-BACKEND_PORT="$(free_port)"
 cat >"$E2E_TMP/backend.py" <<'PY'
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -41,16 +40,16 @@ class H(BaseHTTPRequestHandler):
         msg = q.get("MessageBody", [""])[0]
         self.send(200, "text/xml", ("<SendMessageResponse><MD5OfMessageBody>%s</MD5OfMessageBody></SendMessageResponse>" % msg).encode())
 
-HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+srv = HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+print(srv.server_address[1], flush=True)  # listening: tell start_backend the port
+srv.serve_forever()
 PY
-python3 "$E2E_TMP/backend.py" "$BACKEND_PORT" &
-BACKEND_PID=$!
+start_backend "$E2E_TMP/backend.py"
 trap 'kill $BACKEND_PID 2>/dev/null || true; cleanup' EXIT
 BACKEND="http://127.0.0.1:$BACKEND_PORT"
 echo "{\"sqs\": \"$BACKEND\"}" >"$E2E_TMP/aws-endpoints.json"
 
 start_server --aws-endpoints "$E2E_TMP/aws-endpoints.json"
-for _ in $(seq 1 50); do curl -s -o /dev/null "$BACKEND/" -X POST && break; sleep 0.1; done
 
 API=$(awsgw create-rest-api --name models --binary-media-types image/png --query id --output text)
 ROOT=$(awsgw get-resources --rest-api-id "$API" --query 'items[0].id' --output text)

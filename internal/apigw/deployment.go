@@ -24,10 +24,15 @@ type MethodSnapshot struct {
 // Snapshot is the frozen content of a deployment: what the data plane
 // needs to route and integrate requests.
 type Snapshot struct {
-	APIName                   string               `json:"apiName"`
-	BinaryMediaTypes          []string             `json:"binaryMediaTypes,omitempty"`
-	DisableExecuteAPIEndpoint bool                 `json:"disableExecuteApiEndpoint,omitempty"`
-	Resources                 map[string]*Resource `json:"resources"`
+	APIName                   string   `json:"apiName"`
+	BinaryMediaTypes          []string `json:"binaryMediaTypes,omitempty"`
+	DisableExecuteAPIEndpoint bool     `json:"disableExecuteApiEndpoint,omitempty"`
+	// APIKeySource is where methods with apiKeyRequired read the key:
+	// HEADER (x-api-key) or AUTHORIZER (a Lambda authorizer's
+	// usageIdentifierKey). Empty in snapshots made before it was kept:
+	// HEADER.
+	APIKeySource string               `json:"apiKeySource,omitempty"`
+	Resources    map[string]*Resource `json:"resources"`
 	// Authorizers and customized gateway responses are deployed with the
 	// API: changing them takes effect at the next deployment, as on AWS.
 	Authorizers      map[string]*Authorizer      `json:"authorizers,omitempty"`

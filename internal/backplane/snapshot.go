@@ -21,6 +21,7 @@ func newSnapshot(api *apigw.RestAPI) *apigw.Snapshot {
 		APIName:                   api.Name,
 		BinaryMediaTypes:          slices.Clone(api.BinaryMediaTypes),
 		DisableExecuteAPIEndpoint: api.DisableExecuteAPIEndpoint,
+		APIKeySource:              api.APIKeySource,
 		Resources:                 cloneEach(api.Resources, cloneResource),
 		Authorizers:               cloneEach(api.Authorizers, cloneAuthorizer),
 		GatewayResponses:          cloneEach(api.GatewayResponses, cloneGatewayResponse),

@@ -26,6 +26,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/stagecoach/stagecoach/internal/gateway/quota"
 	"github.com/stagecoach/stagecoach/internal/sigv4"
 	"github.com/stagecoach/stagecoach/internal/store"
 	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
@@ -78,6 +79,9 @@ type Options struct {
 	// IAMCredentials are the keys AWS_IAM methods accept signatures of
 	// (serve --credentials); nil refuses every signature (iam.go).
 	IAMCredentials *sigv4.Credentials
+	// Quotas, when set, counts usage plan quotas instead of the
+	// in-process counters (cluster mode: shared counters; apikeys.go).
+	Quotas quota.Registry
 }
 
 // maxPayload is API Gateway's request payload limit (10 MB).
@@ -100,6 +104,7 @@ type Gateway struct {
 	iamVerifier *sigv4.Verifier // AWS_IAM methods (iam.go)
 
 	state *stageState // throttle buckets, caches, counters: survive recompiles (stagestate.go)
+	keys  *keyState   // API key tables, key throttles and quotas (apikeys.go)
 
 	mu        sync.Mutex // guards the fields below; never taken by requests
 	dirty     map[string]bool
@@ -138,6 +143,7 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 	if opts.Clock != nil {
 		g.iamVerifier.Now = opts.Clock.Now
 	}
+	g.keys = newKeyState(st, g.opts, g.log)
 	g.transport = newTransport(false)
 	g.insecure = newTransport(true)
 	g.proxyFast = newH1Transport(g.transport)
@@ -146,9 +152,16 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 	g.table.Store(&table{apis: map[string]*apiRuntime{}})
 
 	// Subscribe before the first compile so no change slips between them.
-	g.cancelSub = st.Subscribe(g.onChange)
+	cancelKeys, cancelStages := st.Subscribe(g.keys.onChange), st.Subscribe(g.onChange)
+	g.cancelSub = func() { cancelKeys(); cancelStages() }
+	if err := g.keys.compile(); err != nil {
+		g.cancelSub()
+		g.keys.close()
+		return nil, err
+	}
 	if err := g.compileAll(); err != nil {
 		g.cancelSub()
+		g.keys.close()
 		return nil, err
 	}
 	go g.run()
@@ -215,6 +228,7 @@ func (g *Gateway) Close() error {
 	g.cancelSub()
 	close(g.stop)
 	<-g.stopped
+	g.keys.close() // writes the last quota counts
 	g.proxyFast.CloseIdleConnections()
 	g.insecure.CloseIdleConnections()
 	return nil

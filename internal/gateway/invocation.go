@@ -63,6 +63,8 @@ type invocation struct {
 	// auth is what the method's authorization established about the
 	// caller; nil for NONE methods (authcontext.go).
 	auth *authContext
+	// apiKey is what the API key step found (apikeys.go).
+	apiKey apiKeyResult
 
 	paramBuf [4]pathParam
 }

@@ -50,6 +50,9 @@ func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	if s := c.authStep(v, m, am); s != nil { // authorizers (authstep.go)
 		steps = append(steps, s)
 	}
+	if s := c.apiKeyStep(v, m, am); s != nil { // API keys, after any authorizer step (apikeys.go)
+		steps = append(steps, s)
+	}
 	if s := c.validateStep(v, m, am); s != nil { // validation.go
 		steps = append(steps, s)
 	}

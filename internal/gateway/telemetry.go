@@ -214,6 +214,12 @@ func (inv *invocation) fillForLogs(ev *telemetry.RequestEvent, mt *methodTelemet
 	ev.DomainName = r.Host
 	ev.Identity.SourceIP = clientIP(r)
 	ev.Identity.UserAgent = r.UserAgent()
+	if k := &inv.apiKey; k.required {
+		ev.APIKeyRequired, ev.Identity.APIKey = true, k.value
+		if k.grant != nil {
+			ev.Identity.APIKeyID = k.grant.keyID
+		}
+	}
 	ev.RawQuery = r.URL.RawQuery
 	ev.Headers = r.Header
 	if m := inv.method; m != nil {

@@ -152,6 +152,7 @@ func New(cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	svc.Meter = gw // get-usage and update-usage see the data plane's quota counters
 	front := &frontdoor.Handler{
 		Invoke:       gw,
 		ControlAPI:   controlapi.New(svc),

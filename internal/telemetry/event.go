@@ -46,6 +46,9 @@ type RequestEvent struct {
 	// The matched resource; empty when no resource/method matched.
 	ResourceID   string // $context.resourceId
 	ResourcePath string // $context.resourcePath: the template, "/pets/{petId}"
+	// APIKeyRequired is the method's apiKeyRequired: the execution log's
+	// usage plan lines differ (Identity.APIKey is the key presented).
+	APIKeyRequired bool
 
 	Identity   Identity
 	Authorizer Authorizer

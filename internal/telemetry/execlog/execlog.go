@@ -170,6 +170,10 @@ func AppendRecord(dst []byte, sep byte, s Settings, ev *telemetry.RequestEvent) 
 	b = append(b, ev.HTTPMethod...)
 	b = append(b, ", Resource Path: "...)
 	w.emit(appendClean(b, requestPath(ev)))
+	if ev.APIKeyRequired && ev.Identity.APIKeyID != "" {
+		w.emit(append(append(w.start(), "API Key: "...), maskSecret(ev.Identity.APIKey)...))
+		w.emit(append(append(w.start(), "API Key ID: "...), ev.Identity.APIKeyID...))
+	}
 
 	if ev.ResourcePath != "" {
 		w.emit(appendParams(append(w.start(), "Method request path: "...), ev.PathParams, s.DataTrace))
@@ -224,8 +228,12 @@ func AppendRecord(dst []byte, sep byte, s Settings, ev *telemetry.RequestEvent) 
 	return w.buf, w.n
 }
 
-// usagePlan writes the usage plan check AWS logs for a method that does
-// not require an API key (Stagecoach has no usage plans yet).
+// usagePlan writes the usage plan check AWS logs before execution. For a
+// method without apiKeyRequired the lines are AWS's recorded ones ("does
+// not require API Key"). For a key-protected method AWS logs the
+// verification and, when it passes, "Usage Plan check succeeded for API
+// Key {masked} and API Stage {api}/{stage}" (recorded); the texts for a
+// refused key and an exhausted quota are U, written in the same style.
 func usagePlan(w *writer, ev *telemetry.RequestEvent) {
 	key := maskSecret(ev.Identity.APIKey)
 	stage := ev.APIID + "/" + ev.Stage
@@ -235,6 +243,32 @@ func usagePlan(w *writer, ev *telemetry.RequestEvent) {
 	b = append(b, key...)
 	b = append(b, " API Stage: "...)
 	w.emit(append(b, stage...))
+	if ev.APIKeyRequired {
+		switch ev.ErrorResponseType {
+		case "INVALID_API_KEY":
+			b = append(w.start(), "API Key "...)
+			b = append(b, key...)
+			b = append(b, " not authorized because method '"...)
+			b = append(b, ev.HTTPMethod...)
+			b = append(b, ' ')
+			b = append(b, ev.ResourcePath...)
+			b = append(b, "' requires API Key and API Key is not valid or not associated with a Usage Plan for API Stage "...)
+			w.emit(append(b, stage...))
+			return
+		case "QUOTA_EXCEEDED":
+			b = append(w.start(), "Usage Plan check failed for API Key "...)
+			b = append(b, key...)
+			b = append(b, " and API Stage "...)
+			b = append(b, stage...)
+			w.emit(append(b, ": quota limit exceeded"...))
+			return
+		}
+		b = append(w.start(), "Usage Plan check succeeded for API Key "...)
+		b = append(b, key...)
+		b = append(b, " and API Stage "...)
+		w.emit(append(b, stage...))
+		return
+	}
 	b = append(w.start(), "API Key "...)
 	b = append(b, key...)
 	b = append(b, " authorized because method '"...)

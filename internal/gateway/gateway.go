@@ -253,6 +253,9 @@ const defaultSwitchWait = 30 * time.Second
 // the store has released its write lock before it calls subscribers, so
 // waiting cannot deadlock.
 func (g *Gateway) onChange(ch store.Change) {
+	if len(ch.RestAPIIDs) == 0 && !ch.Account {
+		return // nothing for the stage worker (API keys: keyState.onChange)
+	}
 	g.mu.Lock()
 	for _, id := range ch.RestAPIIDs {
 		g.dirty[strings.ToLower(id)] = true

@@ -77,12 +77,15 @@ func (c *counter) Take(now int64) bool {
 // finished day's record is queued for the next Flush.
 func (c *counter) roll(now int64) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if now < c.dayEnd.Load() {
+		c.mu.Unlock()
 		return // another request rolled first
 	}
-	c.owner.addClosed(c.record())
+	rec := c.record()
 	c.start(time.Unix(0, now).UTC())
+	c.mu.Unlock()
+	// After c.mu: Retain takes the Memory's lock, then a counter's.
+	c.owner.addClosed(rec)
 }
 
 // start sets the day and, if t is past the period, the period containing

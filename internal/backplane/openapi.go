@@ -130,7 +130,12 @@ func applyOpenAPI(api *apigw.RestAPI, doc *oasDoc, p ImportParams, overwrite boo
 		root.ResourceMethods = nil
 		api.Resources = map[string]*apigw.Resource{root.ID: root}
 	}
-	var warnings []string
+	// Models and validators first: methods name them.
+	warnings, err := importModels(api, doc)
+	if err != nil {
+		return nil, err
+	}
+	importRequestValidators(api, doc)
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths)) {
 		full := prefix + path
 		if prefix != "" && path == "/" {
@@ -323,6 +328,7 @@ func importOperation(api *apigw.RestAPI, doc *oasDoc, r *apigw.Resource, verb st
 	if len(params) > 0 {
 		m.RequestParameters = params
 	}
+	warnings = append(warnings, importMethodModels(api, doc, op, m, where)...)
 	if err := validateMethod(api, m); err != nil {
 		return nil, nil, importError("Unable to put method '%s' on resource at path '%s': %s", verb, r.Path, errorText(err))
 	}

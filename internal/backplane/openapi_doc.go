@@ -35,8 +35,10 @@ type oasDoc struct {
 	Components          struct {
 		Parameters      map[string]oasParameter      `json:"parameters"`
 		SecuritySchemes map[string]oasSecurityScheme `json:"securitySchemes"`
+		Schemas         map[string]json.RawMessage   `json:"schemas"` // models (openapi_models.go)
 	} `json:"components"`
-	Security []map[string][]string `json:"security"`
+	oasModels                       // definitions, request validators (openapi_models.go)
+	Security  []map[string][]string `json:"security"`
 
 	BinaryMediaTypes       []string        `json:"x-amazon-apigateway-binary-media-types"`
 	APIKeySource           string          `json:"x-amazon-apigateway-api-key-source"`
@@ -55,18 +57,20 @@ type oasInfo struct {
 }
 
 type oasOperation struct {
-	OperationID string                 `json:"operationId"`
-	Parameters  []oasParameter         `json:"parameters"`
-	Responses   map[string]oasResponse `json:"responses"`
-	Security    *[]map[string][]string `json:"security"`
-	Integration *oasIntegration        `json:"x-amazon-apigateway-integration"`
+	OperationID        string                 `json:"operationId"`
+	Parameters         []oasParameter         `json:"parameters"`
+	Responses          map[string]oasResponse `json:"responses"`
+	Security           *[]map[string][]string `json:"security"`
+	Integration        *oasIntegration        `json:"x-amazon-apigateway-integration"`
+	oasOperationModels                        // request body models, validator (openapi_models.go)
 }
 
 type oasParameter struct {
-	Ref      string `json:"$ref"`
-	Name     string `json:"name"`
-	In       string `json:"in"`
-	Required bool   `json:"required"`
+	Ref      string        `json:"$ref"`
+	Name     string        `json:"name"`
+	In       string        `json:"in"`
+	Required bool          `json:"required"`
+	Schema   *oasSchemaRef `json:"schema"` // Swagger 2 body parameters
 }
 
 type oasResponse struct {

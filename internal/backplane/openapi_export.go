@@ -152,6 +152,7 @@ func exportDocument(api *apigw.RestAPI, snap *apigw.Snapshot, p ExportParams) ma
 			doc["securityDefinitions"] = schemes
 		}
 	}
+	exportModels(doc, api.ID, snap, oas3, withExt) // openapi_models_export.go
 	return doc
 }
 

@@ -254,3 +254,20 @@ func TestSwitchUnderConcurrentLoad(t *testing.T) {
 	}
 	t.Logf("%d requests across 60 switches", requests.Load())
 }
+
+// TestChangeNamingNoAPIIsAnswered: a committed change that names no API
+// and not the account (an API key, a usage plan) leaves the worker nothing
+// to recompile, yet its writer must not wait for SwitchWait (it waited
+// 30 s per call, and a usage-plan test ran into its 10-minute limit).
+func TestChangeNamingNoAPIIsAnswered(t *testing.T) {
+	e := newTestEnv(t, Options{SwitchWait: time.Hour})
+	for i := range 3 {
+		e.gw.onChange(store.Change{})
+		e.gw.mu.Lock()
+		answered := e.gw.done >= e.gw.requested
+		e.gw.mu.Unlock()
+		if !answered {
+			t.Fatalf("change %d: onChange returned before the worker answered it", i)
+		}
+	}
+}

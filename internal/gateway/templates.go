@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,7 +73,11 @@ func (inv *invocation) render(t *template, body []byte, what string) (mappingtem
 // templateFailed answers a template failure: AWS's 500 and its execution
 // log line, and a warning in the gateway's log.
 func (inv *invocation) templateFailed(msg string, err error) {
-	inv.variant.log.Warn("data plane: mapping template failed", "rest_api_id", inv.variant.apiID,
+	log := inv.variant.log
+	if log == nil { // a variant built outside compileVariant
+		log = slog.Default()
+	}
+	log.Warn("data plane: mapping template failed", "rest_api_id", inv.variant.apiID,
 		"stage", inv.variant.stageName, "resource", inv.method.resourcePath, "method", inv.r.Method,
 		"request_id", inv.requestID(), "error", err)
 	if o := &inv.obs; o.tel != nil {

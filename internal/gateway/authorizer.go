@@ -152,11 +152,13 @@ func (la *lambdaAuthorizer) authorize(inv *invocation, methodARN string) *authRe
 	}
 	if la.cache != nil {
 		if res := la.cache.get(key, la.clock.Now()); res != nil {
-			inv.obs.authCached = true
+			inv.obs.auth.cached = true
 			return res
 		}
 	}
+	start := time.Now()
 	res, gr := la.invoke(inv.r.Context(), la.event(inv, methodARN))
+	inv.obs.auth.called(time.Since(start), gr)
 	if gr != nil {
 		gr.write(inv)
 		return nil

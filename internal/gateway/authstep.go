@@ -19,22 +19,25 @@ func (c *compiler) authStep(v *variant, m *method, am *apigw.Method) step {
 		prefix := c.methodARNPrefix(v)
 		return func(next handler) handler {
 			return func(inv *invocation) {
+				inv.obs.auth.start(la.id)
 				arn := methodARN(prefix, inv)
 				res := la.authorize(inv, arn)
 				if res == nil {
-					return
-				}
-				switch res.policy.evaluate(arn) {
-				case decisionDeny:
-					inv.auth = res.ctx
-					respExplicitDeny.write(inv)
-					return
-				case decisionNoMatch:
-					inv.auth = res.ctx
-					respAccessDenied.write(inv)
+					inv.obs.auth.done(inv)
 					return
 				}
 				inv.auth = res.ctx
+				switch res.policy.evaluate(arn) {
+				case decisionDeny:
+					respExplicitDeny.write(inv)
+					inv.obs.auth.done(inv)
+					return
+				case decisionNoMatch:
+					respAccessDenied.write(inv)
+					inv.obs.auth.done(inv)
+					return
+				}
+				inv.obs.auth.done(inv)
 				next(inv)
 			}
 		}
@@ -48,7 +51,9 @@ func (c *compiler) authStep(v *variant, m *method, am *apigw.Method) step {
 		scopes := am.AuthorizationScopes
 		return func(next handler) handler {
 			return func(inv *invocation) {
+				inv.obs.auth.start(ca.id)
 				res := ca.authorize(inv, scopes)
+				inv.obs.auth.done(inv)
 				if res == nil {
 					return
 				}

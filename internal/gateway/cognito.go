@@ -171,7 +171,7 @@ func (ca *cognitoAuthorizer) authorize(inv *invocation, scopes []string) *authRe
 			ca.cache.put(key, res, minTime(now.Add(ca.ttl), exp), now)
 		}
 	} else {
-		inv.obs.authCached = true
+		inv.obs.auth.cached = true
 	}
 	if !res.cognito.fits(scopes) {
 		respUnauthorized.write(inv)

@@ -115,7 +115,7 @@ type observation struct {
 	lambdaStatus       int    // AWS_PROXY: the invoke's own status
 	backendContentType string // the integration response's Content-Type (binary.go)
 	integrationError   string
-	authCached         bool // the authorizer's answer came from the stage's cache
+	auth               authObservation // what the method's authorizer did (authtelemetry.go)
 
 	// The endpoint request URI, kept unrendered: it is only logged at
 	// INFO, so it is built (once) only then.
@@ -208,6 +208,7 @@ func (inv *invocation) fillForLogs(ev *telemetry.RequestEvent, mt *methodTelemet
 	}
 	ev.RequestID = inv.requestID()
 	ev.ExtendedRequestID = inv.extendedID()
+	inv.fillAuthForLogs(ev)
 	ev.HTTPMethod = r.Method
 	ev.Path = "/" + o.tel.name + inv.path
 	ev.Protocol = r.Proto

@@ -114,6 +114,7 @@ type Identity struct {
 	User                          string
 	UserArn                       string
 	AccountID                     string
+	AccessKey                     string // AWS_IAM callers' access key id
 	APIKey                        string
 	APIKeyID                      string
 	PrincipalOrgID                string
@@ -137,9 +138,13 @@ type ClientCert struct {
 }
 
 // Authorizer is $context.authorizer.*, $context.authorize.* and
-// $context.authenticate.*. Stagecoach runs no authorizers yet; the fields
-// exist so access log formats that name them resolve ("-").
+// $context.authenticate.*, filled from the method's authorizer (Lambda or
+// Cognito); "-" for methods without one.
 type Authorizer struct {
+	// ID is the authorizer that ran ("" for methods without one); Cached
+	// says its answer came from the stage's authorizer cache.
+	ID                 string
+	Cached             bool
 	PrincipalID        string
 	Claims             map[string]string // $context.authorizer.claims.{name}
 	Context            map[string]string // $context.authorizer.{key}

@@ -33,7 +33,7 @@ func fullEvent() *telemetry.RequestEvent {
 		ResourcePath:      "/pets/{petId}",
 		Identity: telemetry.Identity{
 			SourceIP: "203.0.113.7", UserAgent: "curl/8.5.0", Caller: "AIDACALLER", User: "AIDAUSER",
-			UserArn: "arn:aws:iam::000000000000:user/alice", AccountID: "111111111111",
+			UserArn: "arn:aws:iam::000000000000:user/alice", AccountID: "111111111111", AccessKey: "AKIDALICE",
 			APIKey: "key-value", APIKeyID: "keyid", PrincipalOrgID: "o-org",
 			CognitoIdentityID: "cid", CognitoIdentityPoolID: "pool", CognitoAuthenticationType: "authenticated",
 			CognitoAuthenticationProvider: "cognito-idp", VpcID: "vpc-1", VpceID: "vpce-1",
@@ -94,6 +94,7 @@ func TestEveryContextVariable(t *testing.T) {
 		"$context.identity.user":                          "AIDAUSER",
 		"$context.identity.userArn":                       "arn:aws:iam::000000000000:user/alice",
 		"$context.identity.accountId":                     "111111111111",
+		"$context.identity.accessKey":                     "AKIDALICE",
 		"$context.identity.apiKey":                        "key-value",
 		"$context.identity.apiKeyId":                      "keyid",
 		"$context.identity.principalOrgId":                "o-org",

@@ -40,6 +40,7 @@ const (
 	vIdentityUser
 	vIdentityUserArn
 	vIdentityAccountID
+	vIdentityAccessKey
 	vIdentityAPIKey
 	vIdentityAPIKeyID
 	vIdentityPrincipalOrgID
@@ -129,6 +130,7 @@ var fixedVariables = map[string]varID{
 	"identity.user":                          vIdentityUser,
 	"identity.userArn":                       vIdentityUserArn,
 	"identity.accountId":                     vIdentityAccountID,
+	"identity.accessKey":                     vIdentityAccessKey,
 	"identity.apiKey":                        vIdentityAPIKey,
 	"identity.apiKeyId":                      vIdentityAPIKeyID,
 	"identity.principalOrgId":                vIdentityPrincipalOrgID,
@@ -281,6 +283,8 @@ func appendValue(dst []byte, ev *telemetry.RequestEvent, id varID, key string) [
 		return append(dst, ev.Identity.User...)
 	case vIdentityUserArn:
 		return append(dst, ev.Identity.UserArn...)
+	case vIdentityAccessKey:
+		return append(dst, ev.Identity.AccessKey...)
 	case vIdentityAccountID:
 		return append(dst, ev.Identity.AccountID...)
 	case vIdentityAPIKey:

@@ -162,7 +162,10 @@ func AppendRecord(dst []byte, sep byte, s Settings, ev *telemetry.RequestEvent) 
 	}
 
 	w.emit(append(append(w.start(), "Extended Request Id: "...), ev.ExtendedRequestID...))
-	if ev.ResourcePath != "" {
+	if ev.Authorizer.ID != "" {
+		authorizer(w, ev)
+	}
+	if ev.ResourcePath != "" && ev.Authorizer.Status < 300 {
 		usagePlan(w, ev)
 	}
 	w.emit(append(append(w.start(), "Starting execution for request: "...), ev.RequestID...))
@@ -226,6 +229,30 @@ func AppendRecord(dst []byte, sep byte, s Settings, ev *telemetry.RequestEvent) 
 	}
 	completed(w, ev)
 	return w.buf, w.n
+}
+
+// authorizer writes AWS's authorizer lines: its start and its outcome.
+func authorizer(w *writer, ev *telemetry.RequestEvent) {
+	a := &ev.Authorizer
+	b := append(w.start(), "Starting authorizer: "...)
+	b = append(b, a.ID...)
+	b = append(b, " for request: "...)
+	w.emit(append(b, ev.RequestID...))
+	if a.Cached {
+		w.text("Authorizer result from cache")
+	}
+	switch {
+	case a.Status == http.StatusUnauthorized:
+		w.emit(append(append(w.start(), "Unauthorized request: "...), ev.RequestID...))
+	case a.Status == http.StatusForbidden:
+		w.text("The client is not authorized to perform this operation.")
+	case a.Status >= 500:
+		w.text("Execution failed due to configuration error: Authorizer error")
+	default:
+		b = append(w.start(), "Using valid authorizer policy for principal: "...)
+		w.emit(appendClean(b, maskSecret(a.PrincipalID)))
+		w.text("Successfully completed authorizer execution")
+	}
 }
 
 // usagePlan writes the usage plan check AWS logs before execution. For a

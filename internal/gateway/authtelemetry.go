@@ -69,13 +69,3 @@ func (inv *invocation) fillAuthForLogs(ev *telemetry.RequestEvent) {
 		ev.Authorizer.RequestID = inv.requestID()
 	}
 }
-
-// authorizerAPIKey is the API key a Lambda authorizer named
-// (usageIdentifierKey), for the API key step when the API's apiKeySource
-// is AUTHORIZER; ok is false when no authorizer returned one.
-func (inv *invocation) authorizerAPIKey() (key string, ok bool) {
-	if a := inv.auth; a != nil && a.usageIdentifierKey != "" {
-		return a.usageIdentifierKey, true
-	}
-	return "", false
-}

@@ -35,8 +35,9 @@ type pageData struct {
 	Stages      []*apigw.Stage
 	Deployments []deploymentView
 	Resources   []treeNode
-	Tree        []treeNode // the stage's deployed resource/method tree
-	TreeSource  string     // where Tree came from, said on the page
+	ResourceIDs map[string]string // resource path → id (the resources page's Test forms)
+	Tree        []treeNode        // the stage's deployed resource/method tree
+	TreeSource  string            // where Tree came from, said on the page
 
 	InvokeURL string
 	StageARN  string
@@ -227,6 +228,10 @@ func (c *Console) resourcesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Resources = buildTree(resourceMethods(rs))
+	d.ResourceIDs = map[string]string{}
+	for _, res := range rs {
+		d.ResourceIDs[res.Path] = res.ID
+	}
 	d.Crumbs = append(d.Crumbs, crumb{"Resources", apiHref(d.API.ID) + "resources"})
 	c.render(w, r, http.StatusOK, "resources.html", d)
 }

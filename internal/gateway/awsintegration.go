@@ -141,7 +141,17 @@ func (c *compiler) awsIntegration(v *variant, m *method, am *apigw.Method, in *a
 		c.warn(v, m, "AWS integration cannot be signed: the server has no AWS credentials", "service", t.key)
 		return configurationFailure(why), nil
 	}
-	return c.httpIntegration(v, am, in)
+	h, errs := c.httpIntegration(v, am, in)
+	if h == nil {
+		return nil, errs
+	}
+	// The HTTP plan notes an HTTP call; logs and $context name it AWS.
+	return func(inv *invocation) {
+		h(inv)
+		if inv.obs.integrationType == httpType {
+			inv.obs.integrationType = awsType
+		}
+	}, errs
 }
 
 // configurationFailure answers 500 (API_CONFIGURATION_ERROR) with why as

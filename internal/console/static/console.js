@@ -155,7 +155,38 @@
     if (next) location.assign(next); else location.reload();
   }
 
+  // lines parses "k<sep>v" lines into an object (test-invoke's headers
+  // and stage variables).
+  function lines(text, sep) {
+    var out = {};
+    text.split("\n").forEach(function (l) {
+      var i = l.indexOf(sep);
+      if (i > 0) out[l.slice(0, i).trim()] = l.slice(i + 1).trim();
+    });
+    return out;
+  }
+
   var actions = {
+    // test-invoke-method: shows the result in the form instead of
+    // reloading the page (it returns no promise to onSubmit).
+    "test-invoke": function (form) {
+      var f = form.elements, button = form.querySelector("button[type=submit]");
+      var result = form.querySelector(".test-result");
+      var body = { pathWithQueryString: f.pathWithQueryString.value, body: f.body.value,
+        headers: lines(f.headers.value, ":"), stageVariables: lines(f.stageVariables.value, "=") };
+      button.disabled = true;
+      call("POST", form.getAttribute("data-url"), body).then(function (out) {
+        var show = function (k, v) { form.querySelector('[data-result="' + k + '"]').textContent = v; };
+        show("status", String(out.status));
+        show("latency", String(out.latency));
+        show("body", out.body || "");
+        show("headers", Object.keys(out.headers || {}).sort().map(function (k) { return k + ": " + out.headers[k]; }).join("\n"));
+        show("log", out.log || "");
+        result.hidden = false;
+      }, function (err) { showError(form, err.message); }).then(function () { button.disabled = false; });
+      return null;
+    },
+
     // One PATCH with every changed operation.
     patch: function (form) {
       var ops = patchOps(form);

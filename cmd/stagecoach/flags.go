@@ -45,6 +45,8 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.Int64Var(&cfg.CacheBytesPerGB, "cache-bytes-per-gb", 16<<20, "bytes of memory a stage cache gets per GB of cacheClusterSize (16 MiB: \"237\" is 3.7 GiB; 1073741824 for AWS's sizes)")
 	fs.Float64Var(&cfg.AccountRateLimit, "account-rate-limit", 0, "account-level throttle rate in requests/s, reported by get-account (0: keep the stored value, AWS's default 10000)")
 	fs.IntVar(&cfg.AccountBurstLimit, "account-burst-limit", 0, "account-level throttle burst, reported by get-account (0: keep the stored value, AWS's default 5000)")
+	fs.StringVar(&cfg.OTLPEndpoint, "otlp-endpoint", "", "export the spans of stages with tracingEnabled over OTLP/HTTP (protobuf) to this URL, e.g. http://127.0.0.1:4318")
+	fs.Float64Var(&cfg.TraceSampleRate, "trace-sample-rate", 0.05, "share (0..1) of traced requests sampled when the caller's X-Amzn-Trace-Id does not decide")
 	fs.DurationVar(&cfg.MetricsRetention, "metrics-retention", 15*24*time.Hour, "how long CloudWatch metrics (one-minute aggregates in {data-dir}/metrics.db) are kept")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&o.gatewayListen, "gateway-listen", "", "also serve the data plane alone (invoke URLs and health, no management APIs) on this address")
@@ -101,6 +103,9 @@ func (o *serveOptions) validate() error {
 	}
 	if c.AccountBurstLimit < 0 {
 		return fmt.Errorf("--account-burst-limit %d: must be 0 or more (0 keeps the stored value)", c.AccountBurstLimit)
+	}
+	if !(c.TraceSampleRate >= 0 && c.TraceSampleRate <= 1) {
+		return fmt.Errorf("--trace-sample-rate %v: must be between 0 and 1", c.TraceSampleRate)
 	}
 	if c.MetricsRetention < 24*time.Hour {
 		return fmt.Errorf("--metrics-retention %v: must be at least 24h", c.MetricsRetention)

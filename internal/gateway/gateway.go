@@ -30,6 +30,7 @@ import (
 	"github.com/stagecoach/stagecoach/internal/sigv4"
 	"github.com/stagecoach/stagecoach/internal/store"
 	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
+	"github.com/stagecoach/stagecoach/internal/telemetry/tracing"
 )
 
 // Options configure the data plane.
@@ -69,6 +70,12 @@ type Options struct {
 	// Recorder, when set, records every invocation of an existing stage:
 	// metrics, execution and access logs (telemetry.go).
 	Recorder *recorder.Recorder
+	// Tracing exports the spans of stages with tracingEnabled (serve
+	// --otlp-endpoint); nil exports nothing, requests still get
+	// X-Amzn-Trace-Id. TraceSampleRate (0..1) samples requests whose
+	// caller did not decide (serve --trace-sample-rate).
+	Tracing         *tracing.Exporter
+	TraceSampleRate float64
 	// Region is the region in method ARNs (authorizers); empty means
 	// us-east-1.
 	Region string

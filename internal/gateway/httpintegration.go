@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"github.com/stagecoach/stagecoach/internal/telemetry/tracing"
 	"io"
 	"net/http"
 	"net/url"
@@ -95,6 +96,9 @@ func (p *httpPlan) serve(inv *invocation) {
 	h := http.Header{"User-Agent": {p.userAgent}}
 	if len(body) > 0 && ctype != "" {
 		h.Set("Content-Type", ctype)
+	}
+	if th := inv.traceHeader(); th != "" {
+		h[tracing.HeaderName] = []string{th}
 	}
 	applyRequestMappings(inv, h, u, p.mappings)
 	applyRequestOverrides(ov, h, u)

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stagecoach/stagecoach/internal/gateway/mappingtemplate"
 	"github.com/stagecoach/stagecoach/internal/telemetry"
+	"github.com/stagecoach/stagecoach/internal/telemetry/tracing"
 )
 
 // invocation is one request on its way through a method's pipeline. It is
@@ -65,6 +67,12 @@ type invocation struct {
 	auth *authContext
 	// apiKey is what the API key step found (apikeys.go).
 	apiKey apiKeyResult
+
+	// Tracing (tracing.go): the request's trace when its stage traces,
+	// and the context of its current span when it is exported.
+	trace   tracing.Context
+	traced  bool
+	spanCtx context.Context
 
 	paramBuf [4]pathParam
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/stagecoach/stagecoach/internal/telemetry/tracing"
 	"io"
 	"net"
 	"net/http"
@@ -136,6 +137,9 @@ func (p *lambdaPlan) serve(inv *invocation) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if th := inv.traceHeader(); th != "" {
+		req.Header[tracing.HeaderName] = []string{th}
+	}
 	inv.integrationStarted(lambdaType)
 	inv.endpointRequest(req.URL, req.Header, payload)
 	resp, err := p.g.transport.RoundTrip(req)

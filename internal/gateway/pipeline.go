@@ -46,8 +46,19 @@ type method struct {
 // cache entries) belongs to the Gateway, looked up here by API and stage.
 func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 	h := c.integration(v, m, am)
-	steps := []step{c.throttleStep(v, m)}
+	tracing := v.stage.TracingEnabled // tracing.go
+	if tracing {
+		h = c.spanStep("integration")(h)
+	}
+	var steps []step
+	if tracing {
+		steps = append(steps, c.traceStep(v, m))
+	}
+	steps = append(steps, c.throttleStep(v, m))
 	if s := c.authStep(v, m, am); s != nil { // authorizers (authstep.go)
+		if tracing {
+			steps = append(steps, c.spanStep("authorizer"))
+		}
 		steps = append(steps, s)
 	}
 	if s := c.apiKeyStep(v, m, am); s != nil { // API keys, after any authorizer step (apikeys.go)
@@ -57,6 +68,9 @@ func (c *compiler) pipeline(v *variant, m *method, am *apigw.Method) handler {
 		steps = append(steps, s)
 	}
 	if s := c.cacheStep(v, m, am); s != nil {
+		if tracing {
+			steps = append(steps, c.spanStep("cache"))
+		}
 		steps = append(steps, s)
 	}
 	if s := c.contentHandlingStep(v, am); s != nil { // binary.go; innermost

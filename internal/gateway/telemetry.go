@@ -172,6 +172,7 @@ func (inv *invocation) event() (*telemetry.RequestEvent, *methodTelemetry) {
 	ev.Status = o.rw.status
 	ev.ResponseLength = o.rw.n
 	ev.Canary = inv.canary
+	ev.XRayTraceID = inv.xrayTraceID()
 	switch inv.cache {
 	case cacheHit:
 		ev.Cache = telemetry.CacheHit

@@ -153,6 +153,7 @@ func (inv *invocation) contextEvent() *telemetry.RequestEvent {
 		Path:              "/" + v.stageName + inv.path,
 		Protocol:          r.Proto,
 		DomainName:        r.Host,
+		XRayTraceID:       inv.xrayTraceID(),
 	}
 	if m := inv.method; m != nil {
 		ev.ResourceID, ev.ResourcePath = m.resourceID, m.resourcePath

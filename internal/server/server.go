@@ -5,6 +5,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/stagecoach/stagecoach/internal/telemetry/logstore"
 	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/recorder"
+	"github.com/stagecoach/stagecoach/internal/telemetry/tracing"
 )
 
 // Config is the server configuration (the serve command's flags).
@@ -67,6 +69,12 @@ type Config struct {
 	// MetricsClock, when set, decides the minute each request is counted
 	// in (tests); nil uses the request's arrival time.
 	MetricsClock func() time.Time
+	// OTLPEndpoint, when set, receives the spans of stages with
+	// tracingEnabled over OTLP/HTTP (serve --otlp-endpoint), e.g.
+	// http://127.0.0.1:4318. TraceSampleRate (0..1) samples requests
+	// whose caller did not decide (serve --trace-sample-rate).
+	OTLPEndpoint    string
+	TraceSampleRate float64
 }
 
 // App is a running Stagecoach without its listener.
@@ -83,7 +91,9 @@ type App struct {
 	// CloudWatch is the metrics store ({data-dir}/metrics.db) behind the
 	// CloudWatch API and the console's dashboard.
 	CloudWatch *cwmetrics.Collector
-	front      *frontdoor.Handler
+	// Tracing exports spans (nil without --otlp-endpoint).
+	Tracing *tracing.Exporter
+	front   *frontdoor.Handler
 }
 
 // New opens the store and builds every service.
@@ -115,7 +125,18 @@ func New(cfg Config) (*App, error) {
 	}
 	rec := recorder.New(recOpts)
 	closeTelemetry := func() { rec.Close(); logs.Close(); cw.Close() }
-	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec, Region: svc.Region}
+	gwOpts := gateway.Options{CacheBytesPerGB: cfg.CacheBytesPerGB, Recorder: rec, Region: svc.Region, TraceSampleRate: cfg.TraceSampleRate}
+	if cfg.OTLPEndpoint != "" {
+		exp, err := tracing.NewExporter(context.Background(), cfg.OTLPEndpoint)
+		if err != nil {
+			closeTelemetry()
+			st.Close()
+			return nil, err
+		}
+		gwOpts.Tracing = exp
+		closeRest := closeTelemetry
+		closeTelemetry = func() { closeRest(); exp.Shutdown(context.Background()) }
+	}
 	if cfg.LambdaEndpoints != "" {
 		if gwOpts.LambdaEndpoints, err = gateway.LoadLambdaEndpoints(cfg.LambdaEndpoints); err != nil {
 			closeTelemetry()
@@ -165,7 +186,7 @@ func New(cfg Config) (*App, error) {
 	// writes through the same routes: one write path.
 	front.Console = console.New(console.Options{API: front.ControlAPI, Region: svc.Region, Metrics: cw, Auth: g})
 	guardManagement(g, front)
-	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, CloudWatch: cw, front: front}, nil
+	return &App{Store: st, Service: svc, Gateway: gw, Logs: logs, Metrics: reg, Recorder: rec, CloudWatch: cw, Tracing: gwOpts.Tracing, front: front}, nil
 }
 
 // Handler returns the top-level HTTP handler.
@@ -182,5 +203,10 @@ func (a *App) SetReady() { a.front.SetReady(true) }
 func (a *App) Close() error {
 	// The gateway stops recording first; the recorder then writes what
 	// is queued before the log store closes.
-	return errors.Join(a.Gateway.Close(), a.Recorder.Close(), a.Logs.Close(), a.CloudWatch.Close(), a.Store.Close())
+	err := errors.Join(a.Gateway.Close(), a.Recorder.Close(), a.Logs.Close(), a.CloudWatch.Close(), a.Store.Close())
+	if a.Tracing != nil {
+		// Queued spans are sent (bounded by the exporter's timeout).
+		err = errors.Join(err, a.Tracing.Shutdown(context.Background()))
+	}
+	return err
 }

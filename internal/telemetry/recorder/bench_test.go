@@ -1,10 +1,12 @@
 package recorder
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
 	"github.com/stagecoach/stagecoach/internal/telemetry/accesslog"
+	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/execlog"
 	"github.com/stagecoach/stagecoach/internal/telemetry/metrics"
 )
@@ -21,13 +23,25 @@ func BenchmarkRecord(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		stage *apigw.Stage
+		cw    bool
 	}{
-		{"everything-off", stage(offStage)},
-		{"info-datatrace-access-detailed", stage()},
+		{"everything-off", stage(offStage), false},
+		{"everything-off+cloudwatch", stage(offStage), true},
+		{"info-datatrace-access-detailed", stage(), false},
+		{"info-datatrace-access-detailed+cloudwatch", stage(), true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			st := openStore(b)
-			rec := New(Options{Logs: st, Metrics: metrics.New(), QueueSize: 1 << 20})
+			opts := Options{Logs: st, Metrics: metrics.New(), QueueSize: 1 << 20}
+			if bc.cw {
+				cw, err := cwmetrics.Open(cwmetrics.Options{Path: filepath.Join(b.TempDir(), "metrics.db")})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer cw.Close()
+				opts.CloudWatch = cw
+			}
+			rec := New(opts)
 			defer rec.Close()
 			m := rec.Stage(StageInfo{RestAPIID: "abc123", APIName: "pets", Stage: bc.stage}).Method("/pets", "GET")
 			tmpl := request(0)

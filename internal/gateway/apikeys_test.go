@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ const (
 // keyFixture deploys API "kapi" to stages prod and test: GET /pets needs a
 // key, GET /open does not. Keys: good (in plan p, bound to prod),
 // disabled (in p, disabled), stray (enabled, in no plan).
-func keyFixture(t *testing.T, e *testEnv, plan *apigw.UsagePlan) {
+func keyFixture(t testing.TB, e *testEnv, plan *apigw.UsagePlan) {
 	t.Helper()
 	b := newAPIBuilder("kapi")
 	b.method("/pets", "GET", mockIntegration("200", `{"ok":true}`)).APIKeyRequired = true
@@ -222,5 +223,52 @@ func (e *testEnv) close() {
 		e.srv.Close()
 		e.gw.Close()
 		e.srv = nil
+	}
+}
+
+// TestAPIKeySourceAuthorizer checks the AUTHORIZER key source: the key is
+// the usageIdentifierKey the authorizer step put in inv.auth, and the
+// x-api-key header is ignored.
+func TestAPIKeySourceAuthorizer(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	keyFixture(t, e, &apigw.UsagePlan{})
+	v := e.gw.table.Load().apis["kapi"].stages["prod"].prod
+	n, _ := v.root.route("/pets", nil)
+	m := n.lookup("GET")
+	snap := *v.snapshot
+	snap.APIKeySource = "AUTHORIZER"
+	av := *v
+	av.snapshot = &snap
+	for _, tc := range []struct {
+		name   string
+		auth   *authContext
+		header string
+		pass   bool
+	}{
+		{"authorizer key", &authContext{usageIdentifierKey: goodKey}, "", true},
+		{"header ignored", nil, goodKey, false},
+		{"authorizer without key", &authContext{principalID: "u"}, goodKey, false},
+		{"authorizer with an unknown key", &authContext{usageIdentifierKey: strayKey}, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			passed := false
+			h := e.gw.comp.apiKeyStep(&av, m, &apigw.Method{APIKeyRequired: true})(func(*invocation) { passed = true })
+			req := httptest.NewRequest("GET", "/pets", nil)
+			if tc.header != "" {
+				req.Header.Set("X-Api-Key", tc.header)
+			}
+			rec := httptest.NewRecorder()
+			inv := &invocation{r: req, w: rec, variant: &av, method: m, auth: tc.auth}
+			h(inv)
+			if passed != tc.pass {
+				t.Fatalf("passed %v, want %v (status %d)", passed, tc.pass, rec.Code)
+			}
+			if !tc.pass && (rec.Code != 403 || rec.Body.String() != forbidden) {
+				t.Fatalf("refusal %d %s", rec.Code, rec.Body)
+			}
+			if tc.pass && inv.apiKey.grant.keyID != "kgood" {
+				t.Fatalf("grant %+v", inv.apiKey.grant)
+			}
+		})
 	}
 }

@@ -138,6 +138,19 @@ func (s *Service) GetAPIKeys(ctx context.Context, f APIKeyFilter) ([]*apigw.APIK
 
 // UpdateAPIKey applies patch operations to a key, all or nothing.
 func (s *Service) UpdateAPIKey(ctx context.Context, id string, ops []apigw.PatchOperation) (*apigw.APIKey, error) {
+	return s.updateAPIKey(ctx, id, ops, nil)
+}
+
+// UpdateAPIKeyAndTags applies ops and replaces the key's tag set in one
+// transaction (Cloud Control's UpdateResource carries the whole set).
+func (s *Service) UpdateAPIKeyAndTags(ctx context.Context, id string, ops []apigw.PatchOperation, tags map[string]string) (*apigw.APIKey, error) {
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return s.updateAPIKey(ctx, id, ops, tags)
+}
+
+func (s *Service) updateAPIKey(ctx context.Context, id string, ops []apigw.PatchOperation, tags map[string]string) (*apigw.APIKey, error) {
 	var out *apigw.APIKey
 	err := s.update(ctx, func(tx store.Tx) error {
 		k, err := loadAPIKey(tx, id)
@@ -148,6 +161,12 @@ func (s *Service) UpdateAPIKey(ctx context.Context, id string, ops []apigw.Patch
 		next.Tags = maps.Clone(k.Tags)
 		if err := apigw.ApplyAPIKeyPatch(&next, ops); err != nil {
 			return err
+		}
+		if tags != nil {
+			if err := checkTags(tags); err != nil {
+				return err
+			}
+			next.Tags = nonEmpty(tags)
 		}
 		next.ID, next.Value, next.CreatedDate = k.ID, k.Value, k.CreatedDate
 		next.LastUpdatedDate = s.now()

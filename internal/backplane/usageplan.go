@@ -124,6 +124,19 @@ func (s *Service) UsagePlansOfStage(ctx context.Context, apiID, stage string) ([
 // A quota change re-anchors the quota's initial period (the one its
 // offset applies to) at the time of the change.
 func (s *Service) UpdateUsagePlan(ctx context.Context, id string, ops []apigw.PatchOperation) (*apigw.UsagePlan, error) {
+	return s.updateUsagePlan(ctx, id, ops, nil)
+}
+
+// UpdateUsagePlanAndTags applies ops and replaces the plan's tag set in
+// one transaction (Cloud Control's UpdateResource).
+func (s *Service) UpdateUsagePlanAndTags(ctx context.Context, id string, ops []apigw.PatchOperation, tags map[string]string) (*apigw.UsagePlan, error) {
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return s.updateUsagePlan(ctx, id, ops, tags)
+}
+
+func (s *Service) updateUsagePlan(ctx context.Context, id string, ops []apigw.PatchOperation, tags map[string]string) (*apigw.UsagePlan, error) {
 	var out *apigw.UsagePlan
 	err := s.update(ctx, func(tx store.Tx) error {
 		p, err := loadUsagePlan(tx, id)
@@ -157,6 +170,12 @@ func (s *Service) UpdateUsagePlan(ctx context.Context, id string, ops []apigw.Pa
 				}
 			}
 		}
+		if tags != nil {
+			if err := checkTags(tags); err != nil {
+				return err
+			}
+			next.Tags = nonEmpty(tags)
+		}
 		if quotaChanged {
 			next.QuotaAnchor = apigw.Time{}
 			if next.Quota != nil {
@@ -182,6 +201,19 @@ func (s *Service) DeleteUsagePlan(ctx context.Context, id string) error {
 		}
 		if len(p.APIStages) > 0 {
 			return apigw.ErrPlanHasStages(p)
+		}
+		return tx.DeleteUsagePlan(id)
+	})
+}
+
+// DeleteUsagePlanAndStages deletes a plan together with its stage
+// bindings, in one transaction: what deleting a CloudFormation
+// AWS::ApiGateway::UsagePlan does (DeleteUsagePlan alone refuses a plan
+// with stages, as AWS's API does).
+func (s *Service) DeleteUsagePlanAndStages(ctx context.Context, id string) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		if _, err := loadUsagePlan(tx, id); err != nil {
+			return err
 		}
 		return tx.DeleteUsagePlan(id)
 	})

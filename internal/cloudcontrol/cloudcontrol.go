@@ -57,6 +57,9 @@ func New(svc *backplane.Service) *Server {
 		&accountType{svc: svc},
 		&apiModelType{svc: svc},
 		&requestValidatorType{svc: svc},
+		&apiKeyType{svc: svc},
+		&usagePlanType{svc: svc},
+		&usagePlanKeyType{svc: svc},
 	} {
 		s.types[t.meta().TypeName] = t
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	cfg := &o.cfg
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:4566", "address to listen on (port 0 picks a free port; the ready message names it)")
 	fs.StringVar(&cfg.DataDir, "data-dir", "./.stagecoach", "directory for the embedded database")
+	fs.StringVar(&cfg.Store, "store", os.Getenv("STAGECOACH_STORE"), "postgres://… URL of a PostgreSQL database shared by a cluster of nodes (env STAGECOACH_STORE); empty: the embedded SQLite database in --data-dir")
 	fs.StringVar(&cfg.Region, "region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs")
 	fs.StringVar(&cfg.LambdaEndpoints, "lambda-endpoints", "", "file mapping Lambda function ARNs or names to local runtime URLs (JSON object)")
 	fs.StringVar(&cfg.CognitoJWKS, "cognito-jwks", "", "file mapping Cognito user pool ids or ARNs to their JWKS (file path or URL), for COGNITO_USER_POOLS authorizers (JSON object)")
@@ -115,6 +117,9 @@ func (o *serveOptions) validate() error {
 	}
 	if strings.TrimSpace(c.Listen) == "" {
 		return errors.New("--listen: an address is needed, such as 127.0.0.1:4566")
+	}
+	if c.Store != "" && !server.IsPostgresURL(c.Store) {
+		return fmt.Errorf("--store %q: must be a postgres:// or postgresql:// URL (empty: embedded SQLite)", c.Store)
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return errors.New("--data-dir: a directory is needed")

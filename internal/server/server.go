@@ -18,7 +18,7 @@ import (
 	"github.com/stagecoach/stagecoach/internal/controlapi"
 	"github.com/stagecoach/stagecoach/internal/frontdoor"
 	"github.com/stagecoach/stagecoach/internal/gateway"
-	"github.com/stagecoach/stagecoach/internal/store/sqlite"
+	"github.com/stagecoach/stagecoach/internal/store"
 	"github.com/stagecoach/stagecoach/internal/telemetry/cwapi"
 	"github.com/stagecoach/stagecoach/internal/telemetry/cwmetrics"
 	"github.com/stagecoach/stagecoach/internal/telemetry/logsapi"
@@ -32,7 +32,10 @@ import (
 type Config struct {
 	Listen  string
 	DataDir string
-	Region  string
+	// Store is a postgres:// URL for cluster mode (serve --store); empty
+	// keeps the embedded SQLite database in DataDir (storeopen.go).
+	Store  string
+	Region string
 	// CognitoJWKS names a JSON file mapping user pool ids or ARNs to JWKS
 	// files or URLs, for COGNITO_USER_POOLS authorizers (serve
 	// --cognito-jwks).
@@ -79,7 +82,7 @@ type Config struct {
 
 // App is a running Stagecoach without its listener.
 type App struct {
-	Store   *sqlite.Store
+	Store   store.Store
 	Service *backplane.Service
 	Gateway *gateway.Gateway
 	// Logs is the log store ({data-dir}/logs.db) behind the Logs API;
@@ -98,7 +101,7 @@ type App struct {
 
 // New opens the store and builds every service.
 func New(cfg Config) (*App, error) {
-	st, err := sqlite.Open(cfg.DataDir)
+	st, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,10 @@ func statusFor(k apigw.Kind) int {
 // {"message": ...} body. Errors that are not domain errors are internal
 // failures; their text is logged, not sent.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errBodyTooLarge) {
+		writeTooLarge(w)
+		return
+	}
 	var de *apigw.Error
 	if !errors.As(err, &de) {
 		slog.Error("control api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -78,14 +82,35 @@ func writeEmpty(w http.ResponseWriter, status int) {
 	w.WriteHeader(status)
 }
 
-// readBody reads a bounded request body.
+// errBodyTooLarge is a request body over maxBodyBytes: 413, which no
+// SDK retries. (It was a 429 LimitExceededException, and the AWS CLI
+// re-uploaded a 7 MB body five times before giving up.)
+var errBodyTooLarge = errors.New("controlapi: request body too large")
+
+// writeTooLarge answers an over-size body as AWS's front end does for
+// its data plane (REQUEST_TOO_LARGE: 413 "Request Too Long"), with the
+// limit named so the user knows what to cut. The error type is not in
+// API Gateway's model, so SDKs surface it by name without retrying.
+func writeTooLarge(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("x-amzn-ErrorType", "RequestEntityTooLargeException")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	w.Write([]byte(`{"message":"Request Too Long: request body exceeds the maximum size of 6MB"}`))
+}
+
+// readBody reads a bounded request body. A Content-Length over the bound
+// is refused before any byte is read.
 func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > maxBodyBytes {
+		return nil, errBodyTooLarge
+	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, apigw.BadRequest("Could not read request body")
 	}
 	if len(b) > maxBodyBytes {
-		return nil, &apigw.Error{Kind: apigw.KindLimitExceeded, Message: "Request body exceeds the maximum size of 6MB"}
+		return nil, errBodyTooLarge
 	}
 	return b, nil
 }

@@ -131,6 +131,9 @@ func (c *compiler) awsIntegration(v *variant, m *method, am *apigw.Method, in *a
 	if err != nil {
 		return nil, []error{err}
 	}
+	if t.service == "lambda" && t.action == "" {
+		return c.lambdaIntegration(v, m, am, in) // lambdaintegration.go
+	}
 	if _, ok := t.endpoint(c.g.opts.AWSEndpoints); !ok {
 		why := "No endpoint is configured for AWS service '" + t.key + "': map it in the --aws-endpoints file"
 		c.warn(v, m, "AWS integration has no endpoint; calls answer 500 until --aws-endpoints maps the service", "service", t.key)

@@ -43,7 +43,7 @@ var (
 // absent level means OFF.
 const (
 	DefaultCacheTTLSeconds                  = 300
-	DefaultLoggingLevel                     = "OFF"
+	DefaultLoggingLevel                     = "OFF" // what an entry without loggingLevel means
 	DefaultUnauthorizedCacheControlStrategy = "SUCCEED_WITH_RESPONSE_HEADER"
 )
 

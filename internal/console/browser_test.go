@@ -122,33 +122,12 @@ type browser struct {
 // Chromium with a fresh profile.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	exe := chromiumPath(t)
 	env := servertest.Start(t, nil)
 	front := &gatewayFront{next: env.App.Handler()}
 	ts := httptest.NewServer(front)
 	t.Cleanup(ts.Close)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(bctx); err != nil { // starts the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx := launchChromium(t)
 	b := &browser{t: t, base: ts.URL, env: env, api: env.APIGateway(), front: front, width: 1280}
 	if err := chromedp.Listen(bctx, func(ev any) {
 		switch e := ev.(type) {

@@ -85,4 +85,22 @@ check "the server holds fewer descriptors than its limit ($fds < 256)" "$((fds <
 kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null || true
 check "the data plane serves again once the flood is gone" \
 	"$(curl -s -m 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT$INVOKE")" "200"
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+# TLS on both listeners (HTTP/2 by ALPN, HTTP/1.1 otherwise), with a
+# certificate made here.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$E2E_TMP/key.pem" -out "$E2E_TMP/cert.pem" 2>/dev/null
+GW_PORT="$(free_port)"
+start_server --gateway-listen "127.0.0.1:$GW_PORT" --tls-cert "$E2E_TMP/cert.pem" --tls-key "$E2E_TMP/key.pem" \
+	--gateway-tls-cert "$E2E_TMP/cert.pem" --gateway-tls-key "$E2E_TMP/key.pem"
+check "TLS: the ready record names an https endpoint" "${STAGECOACH_URL%%://*}" "https"
+check "TLS: the AWS CLI manages the gateway over https" \
+	"$(AWS_CA_BUNDLE="$E2E_TMP/cert.pem" awsgw get-rest-apis --query 'items[].id' --output text)" "$API"
+check "TLS: invoke URL on the main listener over HTTP/2" \
+	"$(curl -s --cacert "$E2E_TMP/cert.pem" --http2 -o /dev/null -w '%{http_code} %{http_version}' "$STAGECOACH_URL$INVOKE")" "200 2"
+check "TLS: invoke URL on the data-plane listener over HTTP/2" \
+	"$(curl -s --cacert "$E2E_TMP/cert.pem" --http2 -o /dev/null -w '%{http_code} %{http_version}' "https://127.0.0.1:$GW_PORT$INVOKE")" "200 2"
+check "TLS: invoke URL on the data-plane listener over HTTP/1.1" \
+	"$(curl -s --cacert "$E2E_TMP/cert.pem" --http1.1 -o /dev/null -w '%{http_code} %{http_version}' "https://127.0.0.1:$GW_PORT$INVOKE")" "200 1.1"
 finish

@@ -23,7 +23,10 @@ type serveOptions struct {
 	limits        httpguard.Limits
 	maxConns      int
 	maxMainConns  int
-	security      securityFlags
+	// TLS certificate and key files (PEM) of the main and the
+	// data-plane listener; both of a pair or neither.
+	tlsCert, tlsKey, gatewayTLSCert, gatewayTLSKey string
+	security                                       securityFlags
 
 	// onReady, when set, is called once every listener accepts
 	// connections (tests wait on it instead of polling).
@@ -60,6 +63,10 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.DurationVar(&l.IdleTimeout, "idle-timeout", httpguard.DefaultIdleTimeout, "close a kept-alive connection idle for this long")
 	fs.IntVar(&o.maxConns, "max-connections", 0, "cap on open connections of the data-plane listener (--gateway-listen, else the main one); 0: derived from the file-descriptor limit, -1: none")
 	fs.IntVar(&o.maxMainConns, "max-main-connections", 0, "cap on open connections of the main listener when --gateway-listen is set; 0: derived from the file-descriptor limit, -1: none")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve the main listener over TLS (HTTP/2 and HTTP/1.1) with this PEM certificate (chain); needs --tls-key")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.StringVar(&o.gatewayTLSCert, "gateway-tls-cert", "", "serve the --gateway-listen listener over TLS (HTTP/2 and HTTP/1.1) with this PEM certificate; needs --gateway-tls-key")
+	fs.StringVar(&o.gatewayTLSKey, "gateway-tls-key", "", "PEM private key of --gateway-tls-cert")
 	return fs
 }
 
@@ -135,6 +142,15 @@ func (o *serveOptions) validate() error {
 	}
 	if o.maxConns < -1 {
 		return fmt.Errorf("--max-connections %d: must be -1 (no cap), 0 (derived) or more", o.maxConns)
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if (o.gatewayTLSCert == "") != (o.gatewayTLSKey == "") {
+		return fmt.Errorf("--gateway-tls-cert and --gateway-tls-key go together")
+	}
+	if o.gatewayTLSCert != "" && o.gatewayListen == "" {
+		return fmt.Errorf("--gateway-tls-cert needs --gateway-listen")
 	}
 	if o.maxMainConns < -1 {
 		return fmt.Errorf("--max-main-connections %d: must be -1 (no cap), 0 (derived) or more", o.maxMainConns)

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,20 +48,39 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer) error {
 		return err
 	}
 	mainCap, dataCap := connectionCaps(o.maxMainConns, o.maxConns, o.gatewayListen != "")
+	mainTLS, err := tlsConfig(o.tlsCert, o.tlsKey)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	mainLimits := o.limits
 	mainLimits.MaxConnections = mainCap
-	servers := []httpServer{newHTTPServer("nethttp", app.Handler(), mainLimits, logger)}
-	listeners := []net.Listener{mainLimits.Listener(ln, true)}
+	var servers []httpServer
+	var listeners []net.Listener
+	add := func(ss []httpguard.Served) {
+		for _, s := range ss {
+			servers, listeners = append(servers, s.Server), append(listeners, s.Listener)
+		}
+	}
+	add(mainLimits.Serve("nethttp", app.Handler(), ln, mainTLS, errorLog))
+	var dataPlane string
 	if o.gatewayListen != "" {
 		gln, err := net.Listen("tcp", o.gatewayListen)
 		if err != nil {
 			ln.Close()
 			return err
 		}
+		gwTLS, err := tlsConfig(o.gatewayTLSCert, o.gatewayTLSKey)
+		if err != nil {
+			ln.Close()
+			gln.Close()
+			return fmt.Errorf("--gateway-tls-cert/--gateway-tls-key: %w", err)
+		}
 		dataLimits := o.limits
 		dataLimits.MaxConnections = dataCap
-		servers = append(servers, newHTTPServer(o.gatewayServer, app.DataPlaneHandler(), dataLimits, logger))
-		listeners = append(listeners, dataLimits.Listener(gln, o.gatewayServer == "nethttp"))
+		add(dataLimits.Serve(o.gatewayServer, app.DataPlaneHandler(), gln, gwTLS, errorLog))
+		dataPlane = scheme(gwTLS) + dialable(gln.Addr()) + " (" + o.gatewayServer + ")"
 	}
 	slog.Debug("connection caps", "main", mainCap, "data_plane", dataCap)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -70,9 +92,11 @@ func serve(ctx context.Context, o serveOptions, stderr io.Writer) error {
 	}
 	app.SetReady()
 	info := newReadyInfo(cfg, ln.Addr())
-	if len(listeners) > 1 {
-		info.DataPlane = "http://" + dialable(listeners[1].Addr()) + " (" + o.gatewayServer + ")"
+	if mainTLS != nil {
+		info.Endpoint = strings.Replace(info.Endpoint, "http://", "https://", 1)
+		info.Console = strings.Replace(info.Console, "http://", "https://", 1)
 	}
+	info.DataPlane = dataPlane
 	announceReady(stderr, logger, tty, info)
 	if o.onReady != nil {
 		o.onReady(info)
@@ -116,14 +140,19 @@ type httpServer interface {
 // proxy_cache (6.6 vs 7.5 us CPU per request); see bench/*.sh.
 const defaultGatewayServer = "h1serve"
 
-// newHTTPServer returns a listener's server: "h1serve" or "nethttp"
-// (the main listener is always nethttp), both under the same limits.
-func newHTTPServer(kind string, h http.Handler, l httpguard.Limits, logger *slog.Logger) httpServer {
-	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	if kind == "h1serve" {
-		return l.H1(h, errorLog)
+// tlsConfig loads a listener's certificate; nil without one.
+func tlsConfig(cert, key string) (*tls.Config, error) {
+	if cert == "" {
+		return nil, nil
 	}
-	return l.NetHTTP(h, errorLog)
+	return httpguard.TLSConfig(cert, key)
+}
+
+func scheme(c *tls.Config) string {
+	if c != nil {
+		return "https://"
+	}
+	return "http://"
 }
 
 func envOr(k, def string) string {

@@ -346,6 +346,9 @@ func patchEndpointConfiguration(api *apigw.RestAPI, op apigw.PatchOperation, res
 // stages with it.
 func (s *Service) DeleteRestAPI(ctx context.Context, id string) error {
 	return s.update(ctx, func(tx store.Tx) error {
+		if err := checkAPIUnmapped(tx, id); err != nil {
+			return err
+		}
 		err := tx.DeleteRestAPI(id)
 		if errors.Is(err, store.ErrNotFound) {
 			return apigw.ErrAPINotFound(apigw.AccountID, id)

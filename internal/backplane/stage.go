@@ -320,6 +320,9 @@ func (s *Service) DeleteStage(ctx context.Context, apiID, name string) error {
 		if _, err := loadAPI(tx, apiID); err != nil {
 			return err
 		}
+		if err := checkStageUnmapped(tx, apiID, name); err != nil {
+			return err
+		}
 		err := tx.DeleteStage(apiID, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return apigw.NotFound(apigw.MsgInvalidStage)

@@ -38,6 +38,7 @@ func New(svc *backplane.Service) *Server {
 	s.apiKeyRoutes()
 	s.usagePlanRoutes()
 	s.authorizerRoutes()
+	s.domainNameRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errUnknownOperation(r))
 	})

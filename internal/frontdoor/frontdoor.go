@@ -35,9 +35,19 @@ type Invoker interface {
 	ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string)
 }
 
+// DomainRouter serves requests whose Host is a custom domain name and
+// reports whether r was one (it answered it).
+type DomainRouter interface {
+	ServeDomain(w http.ResponseWriter, r *http.Request) bool
+}
+
 // Handler is the top-level http.Handler. Nil services answer 404.
 type Handler struct {
-	Invoke       Invoker
+	Invoke Invoker
+	// Domains, when set, is asked first: a custom domain's Host is a
+	// data-plane host, whatever its path, so it must not reach the
+	// management plane (whose guard refuses unknown Hosts).
+	Domains      DomainRouter
 	ControlAPI   http.Handler
 	CloudControl http.Handler
 	Logs         http.Handler
@@ -53,6 +63,9 @@ func (h *Handler) SetReady(v bool) { h.ready.Store(v) }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.Domains != nil && h.Domains.ServeDomain(w, r) {
+		return
+	}
 	if id, ok := executeAPIHost(r.Host); ok && h.Invoke != nil {
 		stage, rest := splitStage(r.URL.EscapedPath())
 		h.Invoke.ServeInvoke(w, r, id, stage, rest)
@@ -105,6 +118,9 @@ const notDataPlane = `{"message":"Not a data-plane request: use Host {restApiId}
 
 func (d dataPlane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := d.h
+	if h.Domains != nil && h.Domains.ServeDomain(w, r) {
+		return
+	}
 	if h.Invoke != nil {
 		if id, ok := executeAPIHost(r.Host); ok {
 			stage, rest := splitStage(r.URL.EscapedPath())

@@ -110,6 +110,8 @@ type Gateway struct {
 
 	iamVerifier *sigv4.Verifier // AWS_IAM methods (iam.go)
 
+	domains *domainState // custom domain names' routing table (domains.go)
+
 	state *stageState // throttle buckets, caches, counters: survive recompiles (stagestate.go)
 	keys  *keyState   // API key tables, key throttles and quotas (apikeys.go)
 
@@ -159,8 +161,19 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 	g.table.Store(&table{apis: map[string]*apiRuntime{}})
 
 	// Subscribe before the first compile so no change slips between them.
+	g.domains = newDomainState(st)
 	cancelKeys, cancelStages := st.Subscribe(g.keys.onChange), st.Subscribe(g.onChange)
-	g.cancelSub = func() { cancelKeys(); cancelStages() }
+	cancelDomains := st.Subscribe(func(ch store.Change) {
+		if err := g.domains.onChange(ch); err != nil {
+			g.log.Error("data plane: compiling custom domain names failed; still serving the previous ones", "error", err)
+		}
+	})
+	g.cancelSub = func() { cancelKeys(); cancelStages(); cancelDomains() }
+	if err := g.domains.compile(); err != nil {
+		g.cancelSub()
+		g.keys.close()
+		return nil, err
+	}
 	if err := g.keys.compile(); err != nil {
 		g.cancelSub()
 		g.keys.close()
@@ -178,6 +191,13 @@ func New(st store.Store, opts Options) (*Gateway, error) {
 // ServeInvoke implements frontdoor.Invoker. path is the escaped request
 // path after the stage segment, "/" for the root resource.
 func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string) {
+	g.serve(w, r, restAPIID, stage, path, false)
+}
+
+// serve invokes a stage; viaDomain is true for requests that came through
+// a custom domain name (domains.go), which disableExecuteApiEndpoint does
+// not close.
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, restAPIID, stage, path string, viaDomain bool) {
 	// From here on w is the invocation's writer, which adds the request
 	// id headers to whatever response is written (recordingWriter).
 	inv := getInvocation(w, r)
@@ -204,7 +224,7 @@ func (g *Gateway) ServeInvoke(w http.ResponseWriter, r *http.Request, restAPIID,
 	}
 	inv.canary = v.canary
 	inv.variant = v // from here on errors use the deployment's gateway responses
-	if v.disabled {
+	if v.disabled && !viaDomain {
 		respForbidden.write(inv)
 		return
 	}

@@ -179,6 +179,7 @@ func New(cfg Config) (*App, error) {
 	svc.Meter = gw // get-usage and update-usage see the data plane's quota counters
 	front := &frontdoor.Handler{
 		Invoke:       gw,
+		Domains:      gw,
 		ControlAPI:   controlapi.New(svc),
 		CloudControl: cloudcontrol.New(svc),
 		Logs:         logsapi.New(logs, svc.Region),

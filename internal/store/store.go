@@ -42,6 +42,9 @@ type Change struct {
 	// UsagePlans is true when API keys, usage plans or their
 	// associations changed (store/usage.go).
 	UsagePlans bool
+	// Domains is true when custom domain names or their base path
+	// mappings changed (domains.go).
+	Domains bool
 }
 
 // Tx is one transaction's view of the store. Objects returned are copies:

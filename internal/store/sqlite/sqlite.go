@@ -130,8 +130,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	s.writeMu.Unlock()
-	if len(t.changed) > 0 || t.account || t.usage {
-		ch := store.Change{Account: t.account, UsagePlans: t.usage}
+	if len(t.changed) > 0 || t.account || t.usage || t.domains {
+		ch := store.Change{Account: t.account, UsagePlans: t.usage, Domains: t.domains}
 		for id := range t.changed {
 			ch.RestAPIIDs = append(ch.RestAPIIDs, id)
 		}
@@ -174,6 +174,7 @@ type txn struct {
 	changed  map[string]bool
 	account  bool
 	usage    bool // keys, plans or associations written (usage.go)
+	domains  bool // a store.KindDomainName record written
 }
 
 func (t *txn) touch(restAPIID string) {
@@ -531,6 +532,7 @@ func (t *txn) PutRecord(kind, key string, doc []byte) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.domains = t.domains || kind == store.KindDomainName
 	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO records (kind, key, doc) VALUES (?, ?, ?)
 		ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc`, kind, key, doc)
 	return err
@@ -540,6 +542,7 @@ func (t *txn) DeleteRecord(kind, key string) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.domains = t.domains || kind == store.KindDomainName
 	r, err := t.tx.ExecContext(t.ctx, `DELETE FROM records WHERE kind = ? AND key = ?`, kind, key)
 	if err != nil {
 		return err

@@ -61,7 +61,10 @@ func TestDomainNameOperations(t *testing.T) {
 		call func() error
 		want awsErr
 	}{
-		"duplicate": {func() error { _, err := e.api.CreateDomainName(ctx, &apigateway.CreateDomainNameInput{DomainName: aws.String("API.example.com"), CertificateArn: aws.String(certARN)}); return err },
+		"duplicate": {func() error {
+			_, err := e.api.CreateDomainName(ctx, &apigateway.CreateDomainNameInput{DomainName: aws.String("API.example.com"), CertificateArn: aws.String(certARN)})
+			return err
+		},
 			awsErr{"ConflictException", 409, "The domain name you provided already exists."}},
 		"bad policy": {func() error {
 			_, err := e.api.UpdateDomainName(ctx, &apigateway.UpdateDomainNameInput{DomainName: aws.String("api.example.com"),
@@ -73,9 +76,15 @@ func TestDomainNameOperations(t *testing.T) {
 				PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/domainName"), Value: aws.String("x.example.com")}}})
 			return err
 		}, badRequest("Invalid patch path  '/domainName' specified for op 'replace'. Must be one of: [/certificateArn, /certificateName, /regionalCertificateArn, /regionalCertificateName, /securityPolicy, /endpointConfiguration/types/0]")},
-		"missing": {func() error { _, err := e.api.GetDomainName(ctx, &apigateway.GetDomainNameInput{DomainName: aws.String("nope.example.com")}); return err },
+		"missing": {func() error {
+			_, err := e.api.GetDomainName(ctx, &apigateway.GetDomainNameInput{DomainName: aws.String("nope.example.com")})
+			return err
+		},
 			notFound("Invalid domain name identifier specified")},
-		"delete missing": {func() error { _, err := e.api.DeleteDomainName(ctx, &apigateway.DeleteDomainNameInput{DomainName: aws.String("nope.example.com")}); return err },
+		"delete missing": {func() error {
+			_, err := e.api.DeleteDomainName(ctx, &apigateway.DeleteDomainNameInput{DomainName: aws.String("nope.example.com")})
+			return err
+		},
 			notFound("Invalid domain name identifier specified")},
 	} {
 		t.Run(name, func(t *testing.T) { checkAWSErr(t, c.call(), c.want) })
@@ -150,13 +159,16 @@ func TestBasePathMappingOperations(t *testing.T) {
 		call func() error
 		want awsErr
 	}{
-		"duplicate":       {func() error { _, err := create("api.example.com", "v2", "next"); return err }, conflict("Base path already exists for this domain name")},
-		"beside empty":    {func() error { _, err := create("root.example.com", "v1", "prod"); return err }, conflict("Only one base path mapping is allowed if the base path is empty.")},
-		"empty beside":    {func() error { _, err := create("api.example.com", "", "prod"); return err }, conflict("Only one base path mapping is allowed if the base path is empty.")},
-		"missing stage":   {func() error { _, err := create("api.example.com", "v3", "nope"); return err }, badRequest("Invalid stage identifier specified")},
-		"missing domain":  {func() error { _, err := create("nope.example.com", "v3", "prod"); return err }, notFound("Invalid domain name identifier specified")},
-		"bad base path":   {func() error { _, err := create("api.example.com", "a//b", "prod"); return err }, badRequest("Invalid base path")},
-		"missing mapping": {func() error { _, err := e.api.GetBasePathMapping(ctx, &apigateway.GetBasePathMappingInput{DomainName: dom, BasePath: aws.String("v9")}); return err }, notFound("Invalid base path mapping identifier specified")},
+		"duplicate":      {func() error { _, err := create("api.example.com", "v2", "next"); return err }, conflict("Base path already exists for this domain name")},
+		"beside empty":   {func() error { _, err := create("root.example.com", "v1", "prod"); return err }, conflict("Only one base path mapping is allowed if the base path is empty.")},
+		"empty beside":   {func() error { _, err := create("api.example.com", "", "prod"); return err }, conflict("Only one base path mapping is allowed if the base path is empty.")},
+		"missing stage":  {func() error { _, err := create("api.example.com", "v3", "nope"); return err }, badRequest("Invalid stage identifier specified")},
+		"missing domain": {func() error { _, err := create("nope.example.com", "v3", "prod"); return err }, notFound("Invalid domain name identifier specified")},
+		"bad base path":  {func() error { _, err := create("api.example.com", "a//b", "prod"); return err }, badRequest("Invalid base path")},
+		"missing mapping": {func() error {
+			_, err := e.api.GetBasePathMapping(ctx, &apigateway.GetBasePathMappingInput{DomainName: dom, BasePath: aws.String("v9")})
+			return err
+		}, notFound("Invalid base path mapping identifier specified")},
 		"missing api": {func() error {
 			_, err := e.api.CreateBasePathMapping(ctx, &apigateway.CreateBasePathMappingInput{DomainName: dom, BasePath: aws.String("v3"), RestApiId: aws.String("nope")})
 			return err

@@ -31,8 +31,8 @@ type notice struct {
 
 // resync is what subscribers get when this node cannot know exactly what
 // changed (a lost notification): Account recompiles every stage,
-// UsagePlans every key table.
-var resync = store.Change{Account: true, UsagePlans: true}
+// UsagePlans every key table, Domains the custom domain table.
+var resync = store.Change{Account: true, UsagePlans: true, Domains: true}
 
 // announce bumps the change counter and queues the NOTIFY; both take
 // effect only if the transaction commits.

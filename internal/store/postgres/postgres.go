@@ -147,9 +147,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	var ch store.Change
-	changed := len(t.changed) > 0 || t.account || t.usage
+	changed := len(t.changed) > 0 || t.account || t.usage || t.domains
 	if changed {
-		ch = store.Change{Account: t.account, UsagePlans: t.usage}
+		ch = store.Change{Account: t.account, UsagePlans: t.usage, Domains: t.domains}
 		for id := range t.changed {
 			ch.RestAPIIDs = append(ch.RestAPIIDs, id)
 		}
@@ -204,6 +204,7 @@ type txn struct {
 	changed  map[string]bool
 	account  bool
 	usage    bool
+	domains  bool // a store.KindDomainName record written
 }
 
 func (t *txn) touch(restAPIID string) {
@@ -536,6 +537,7 @@ func (t *txn) PutRecord(kind, key string, doc []byte) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.domains = t.domains || kind == store.KindDomainName
 	return t.exec(`INSERT INTO records (kind, key, doc) VALUES ($1, $2, $3)
 		ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc`, kind, key, doc)
 }
@@ -544,6 +546,7 @@ func (t *txn) DeleteRecord(kind, key string) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	t.domains = t.domains || kind == store.KindDomainName
 	return t.execAffected(`DELETE FROM records WHERE kind = $1 AND key = $2`, kind, key)
 }
 

@@ -60,6 +60,8 @@ func New(svc *backplane.Service) *Server {
 		&apiKeyType{svc: svc},
 		&usagePlanType{svc: svc},
 		&usagePlanKeyType{svc: svc},
+		&authorizerType{svc: svc},
+		&gatewayResponseType{svc: svc},
 	} {
 		s.types[t.meta().TypeName] = t
 	}

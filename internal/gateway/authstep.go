@@ -19,7 +19,7 @@ func (c *compiler) authStep(v *variant, m *method, am *apigw.Method) step {
 		prefix := c.methodARNPrefix(v)
 		return func(next handler) handler {
 			return func(inv *invocation) {
-				inv.obs.auth.start(la.id)
+				inv.obs.auth.start(inv, la.id)
 				arn := methodARN(prefix, inv)
 				res := la.authorize(inv, arn)
 				if res == nil {
@@ -51,7 +51,7 @@ func (c *compiler) authStep(v *variant, m *method, am *apigw.Method) step {
 		scopes := am.AuthorizationScopes
 		return func(next handler) handler {
 			return func(inv *invocation) {
-				inv.obs.auth.start(ca.id)
+				inv.obs.auth.start(inv, ca.id)
 				res := ca.authorize(inv, scopes)
 				inv.obs.auth.done(inv)
 				if res == nil {

@@ -21,8 +21,11 @@ type authObservation struct {
 }
 
 // start notes that authorizer id starts; only recorded requests pay for
-// the clock reading.
-func (a *authObservation) start(id string) {
+// the clock readings.
+func (a *authObservation) start(inv *invocation, id string) {
+	if inv.obs.tel == nil {
+		return
+	}
 	a.id = id
 	a.began = time.Now()
 }
@@ -39,6 +42,9 @@ func (a *authObservation) called(d time.Duration, refusal *gatewayResponse) {
 // done notes the authorizer's outcome: the status the caller got from it
 // (200 when authorized) and the refusal's message.
 func (a *authObservation) done(inv *invocation) {
+	if a.id == "" {
+		return
+	}
 	a.latency = time.Since(a.began)
 	a.status = 200
 	if gw := inv.obs.rw.gw; gw != nil {

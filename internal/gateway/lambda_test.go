@@ -26,7 +26,7 @@ type lambdaRuntime struct {
 	handle func(ev map[string]any) (body string, status int, fnErr bool)
 }
 
-func newLambdaRuntime(t *testing.T, handle func(ev map[string]any) (body string, status int, fnErr bool)) *lambdaRuntime {
+func newLambdaRuntime(t testing.TB, handle func(ev map[string]any) (body string, status int, fnErr bool)) *lambdaRuntime {
 	lr := &lambdaRuntime{handle: handle}
 	lr.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != "POST" || r.URL.Path != "/2015-03-31/functions/function/invocations" {

@@ -107,11 +107,13 @@ func TestCustomDomainEmptyBasePathAndStagelessMapping(t *testing.T) {
 	ctx := servertest.Ctx()
 	_, err := s.api.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: &s.id, StageName: aws.String("prod")})
 	s.must(err)
-	for _, d := range []string{"root.example.com", "stageless.example.com"} {
+	for _, d := range []string{"root.example.com", "stageless.example.com", "*.wild.example.com"} {
 		_, err = s.api.CreateDomainName(ctx, &apigateway.CreateDomainNameInput{DomainName: aws.String(d), CertificateArn: aws.String("arn:aws:acm:us-east-1:123456789012:certificate/abc")})
 		s.must(err)
 	}
 	_, err = s.api.CreateBasePathMapping(ctx, &apigateway.CreateBasePathMappingInput{DomainName: aws.String("root.example.com"), RestApiId: &s.id, Stage: aws.String("prod")})
+	s.must(err)
+	_, err = s.api.CreateBasePathMapping(ctx, &apigateway.CreateBasePathMappingInput{DomainName: aws.String("*.wild.example.com"), RestApiId: &s.id, Stage: aws.String("prod")})
 	s.must(err)
 	_, err = s.api.CreateBasePathMapping(ctx, &apigateway.CreateBasePathMappingInput{DomainName: aws.String("stageless.example.com"), BasePath: aws.String("svc"), RestApiId: &s.id})
 	s.must(err)
@@ -119,6 +121,7 @@ func TestCustomDomainEmptyBasePathAndStagelessMapping(t *testing.T) {
 		{"root.example.com", "/a", `{"v":"v1"}`},
 		{"root.example.com", "/c/", `{"v":"v1"}`},
 		{"stageless.example.com", "/svc/prod/b", `{"v":"v1"}`},
+		{"tenant1.wild.example.com", "/a", `{"v":"v1"}`},
 	} {
 		if code, body := getHost(t, s.env.URL+c.path, c.host); code != 200 || body != c.want {
 			t.Errorf("%s%s: %d %s", c.host, c.path, code, body)

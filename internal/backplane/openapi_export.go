@@ -124,6 +124,11 @@ func exportDocument(api *apigw.RestAPI, snap *apigw.Snapshot, p ExportParams) ma
 	if withExt && len(snap.BinaryMediaTypes) > 0 {
 		doc["x-amazon-apigateway-binary-media-types"] = snap.BinaryMediaTypes
 	}
+	// Where key-protected methods read the key; deployments made before
+	// the snapshot kept it export nothing (HEADER, the default).
+	if withExt && snap.APIKeySource != "" {
+		doc["x-amazon-apigateway-api-key-source"] = snap.APIKeySource
+	}
 
 	paths := map[string]any{}
 	schemes := map[string]any{}

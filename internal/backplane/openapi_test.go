@@ -441,6 +441,28 @@ func TestGetExport(t *testing.T) {
 		t.Errorf("round trip: %+v %v", again, m)
 	}
 
+	if doc["x-amazon-apigateway-api-key-source"] != "HEADER" {
+		t.Errorf("api key source: %v", doc["x-amazon-apigateway-api-key-source"])
+	}
+
+	// AUTHORIZER survives a deployment, an export and an import.
+	if _, err := e.c.UpdateRestApi(bg, &apigateway.UpdateRestApiInput{RestApiId: api.Id, PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/apiKeySource"), Value: aws.String("AUTHORIZER")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.CreateDeployment(bg, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("authz")}); err != nil {
+		t.Fatal(err)
+	}
+	ax, err := e.c.GetExport(bg, &apigateway.GetExportInput{RestApiId: api.Id, StageName: aws.String("authz"), ExportType: aws.String("oas30"),
+		Accepts: aws.String("application/json"), Parameters: map[string]string{"extensions": "apigateway"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromAuthz, err := e.c.ImportRestApi(bg, &apigateway.ImportRestApiInput{Body: ax.Body})
+	if err != nil || fromAuthz.ApiKeySource != types.ApiKeySourceTypeAuthorizer {
+		t.Errorf("authorizer key source round trip: %v %v", fromAuthz, err)
+	}
+
 	// YAML, Swagger, and without extensions.
 	y, err := e.c.GetExport(bg, &apigateway.GetExportInput{RestApiId: api.Id, StageName: aws.String("prod"), ExportType: aws.String("swagger"),
 		Accepts: aws.String("application/yaml")})

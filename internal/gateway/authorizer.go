@@ -1,12 +1,10 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/textproto"
 	"regexp"
@@ -240,30 +238,21 @@ func (la *lambdaAuthorizer) call(ctx context.Context, event any) ([]byte, error)
 	}
 	ctx, cancel := context.WithTimeout(ctx, authorizerTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, la.endpoint, bytes.NewReader(payload))
+	req, err := newFunctionRequest(ctx, la.endpoint, payload, "")
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := la.g.transport.RoundTrip(req)
+	ans, err := la.g.invokeFunction(req)
 	if err != nil {
 		return nil, err
 	}
-	out, err := io.ReadAll(io.LimitReader(resp.Body, maxPayload))
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" {
-		var fe struct {
-			ErrorMessage string `json:"errorMessage"`
-		}
-		if json.Unmarshal(out, &fe) == nil && fe.ErrorMessage == "Unauthorized" {
+	if ans.failed() {
+		if ans.errorMessage() == "Unauthorized" {
 			return nil, errFunctionUnauthorized
 		}
-		return nil, fmt.Errorf("function error (runtime status %d): %.200s", resp.StatusCode, out)
+		return nil, fmt.Errorf("function error (runtime status %d): %.200s", ans.status, ans.body)
 	}
-	return out, nil
+	return ans.body, nil
 }
 
 // parseAuthorizerOutput reads {principalId, policyDocument, context,

@@ -1,13 +1,10 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/stagecoach/stagecoach/internal/telemetry/tracing"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -131,34 +128,24 @@ func (p *lambdaPlan) serve(inv *invocation) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(payload))
+	req, err := newFunctionRequest(ctx, p.endpoint, payload, inv.traceHeader())
 	if err != nil {
 		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
 		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if th := inv.traceHeader(); th != "" {
-		req.Header[tracing.HeaderName] = []string{th}
 	}
 	inv.integrationStarted(lambdaType)
 	inv.endpointRequest(req.URL, req.Header, payload)
-	resp, err := p.g.transport.RoundTrip(req)
+	ans, err := p.g.invokeFunction(req)
 	if err != nil {
 		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
 		return
 	}
-	out, err := io.ReadAll(io.LimitReader(resp.Body, maxPayload))
-	resp.Body.Close()
-	if err != nil {
-		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
+	inv.integrationAnswered(ans.status, ans.header, ans.body)
+	if ans.failed() {
+		p.fail(inv, fmt.Sprintf("function error (runtime status %d): %.200s", ans.status, ans.body))
 		return
 	}
-	inv.integrationAnswered(resp.StatusCode, resp.Header, out)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" {
-		p.fail(inv, fmt.Sprintf("function error (runtime status %d): %.200s", resp.StatusCode, out))
-		return
-	}
-	res, err := parseProxyResult(out)
+	res, err := parseProxyResult(ans.body)
 	if err != nil {
 		p.fail(inv, "malformed Lambda proxy response: "+err.Error())
 		return

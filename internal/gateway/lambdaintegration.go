@@ -1,12 +1,8 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"time"
 
 	"github.com/stagecoach/stagecoach/internal/apigw"
@@ -60,36 +56,24 @@ func (p *lambdaAWSPlan) serve(inv *invocation) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), p.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, bytes.NewReader(event))
+	req, err := newFunctionRequest(ctx, p.endpoint, event, inv.traceHeader())
 	if err != nil {
 		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
 		return
 	}
-	req.Header.Set("Content-Type", "application/json")
 	inv.integrationStarted(awsType)
 	inv.endpointRequest(req.URL, req.Header, event)
-	resp, err := p.g.transport.RoundTrip(req)
+	ans, err := p.g.invokeFunction(req)
 	if err != nil {
 		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
 		return
 	}
-	out, err := io.ReadAll(io.LimitReader(resp.Body, maxPayload))
-	resp.Body.Close()
-	if err != nil {
-		p.g.writeBackendError(inv, ctx, err, "Lambda "+p.functionARN)
-		return
-	}
-	inv.integrationAnswered(resp.StatusCode, resp.Header, out)
+	inv.integrationAnswered(ans.status, ans.header, ans.body)
 	errorMessage := ""
-	if resp.Header.Get("X-Amz-Function-Error") != "" || resp.StatusCode != http.StatusOK {
-		var fe struct {
-			ErrorMessage string `json:"errorMessage"`
-		}
-		json.Unmarshal(out, &fe)
-		errorMessage = fe.ErrorMessage
-		if errorMessage == "" {
-			errorMessage = string(out)
+	if ans.failed() {
+		if errorMessage = ans.errorMessage(); errorMessage == "" {
+			errorMessage = string(ans.body)
 		}
 	}
-	writeIntegrationResponse(inv, p.responses.pick(errorMessage), resp.Header, out)
+	writeIntegrationResponse(inv, p.responses.pick(errorMessage), ans.header, ans.body)
 }

@@ -335,13 +335,7 @@ func (g *Gateway) run() {
 			g.dirty, g.dirtyAll = map[string]bool{}, false
 			g.mu.Unlock()
 			if len(dirty) == 0 && !all {
-				// Changes that name no API (a usage plan, an API key)
-				// leave nothing to recompile, but their waiters must
-				// still hear that everything up to gen is served.
-				g.mu.Lock()
-				g.markDone(gen)
-				g.mu.Unlock()
-				break
+				break // every change counted in requested marked something dirty (onChange)
 			}
 			var err error
 			if all {

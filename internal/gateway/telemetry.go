@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -95,7 +94,7 @@ func (g *Gateway) retainTelemetry(t *table) {
 		}
 	}
 	if err := rec.Retain(context.Background(), live); err != nil {
-		slog.Warn("gateway: dropping metrics of deleted stages failed", "err", err)
+		g.log.Warn("data plane: dropping metrics of deleted stages failed", "error", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -129,12 +130,16 @@ func (w *guardedWriter) WriteHeader(code int) {
 		if w.http1 {
 			h.Set("Connection", "close")
 		}
-		w.ResponseWriter.WriteHeader(int(f))
 		text := "400 Bad Request: malformed or incomplete request body"
 		if f == http.StatusRequestTimeout {
 			text = "408 Request Timeout: request body not received in time"
 		}
+		h.Set("Content-Length", strconv.Itoa(len(text)))
+		w.ResponseWriter.WriteHeader(int(f))
 		io.WriteString(w.ResponseWriter, text)
+		if w.http1 {
+			lingerClose(w.ResponseWriter)
+		}
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -171,3 +176,37 @@ func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap lets http.ResponseController reach the server's writer.
 func (w *guardedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// lingerTime bounds how long lingerClose reads what the client still
+// sends after the refusal.
+const lingerTime = 2 * time.Second
+
+// lingerClose ends an HTTP/1 connection whose request body was refused
+// so that the client can read the refusal (RFC 9112 §9.6). The client is
+// typically still sending that body; closing a socket with unread bytes
+// makes the kernel answer them with a reset, and a reset makes the
+// client's kernel drop the refusal it had not read yet (e2e/security-
+// http.sh saw an empty answer instead of the 408 now and then).
+// net/http lingers only for bodies it gave up on itself, not for one
+// whose read deadline expired, so the connection is taken over here:
+// the response is flushed, the write side half-closed, and what the
+// client still sends read and discarded for at most lingerTime, then the
+// connection closes.
+func lingerClose(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	if rc.Flush() != nil {
+		return
+	}
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		return // net/http closes it, as before
+	}
+	go func() {
+		defer conn.Close()
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		conn.SetReadDeadline(time.Now().Add(lingerTime))
+		io.Copy(io.Discard, io.LimitReader(conn, maxDrain))
+	}()
+}
